@@ -1,0 +1,176 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/user"
+)
+
+func principal(name, realmType string, roles ...string) realm.Principal {
+	return realm.Principal{User: user.User{Username: name, Roles: roles}, Realm: realm.Ref{Name: realmType, Type: realmType}}
+}
+
+// roleSource adds test roles to the built-in ones.
+type roleSource map[string]Role
+
+func (s roleSource) Roles(ctx context.Context, names []string) (map[string]Role, error) {
+	out, _ := BuiltinRoles().Roles(ctx, names)
+	for _, n := range names {
+		if r, ok := s[n]; ok {
+			out[n] = r
+		}
+	}
+	return out, nil
+}
+
+func TestAuthorize(t *testing.T) {
+	a := New(roleSource{
+		"monitor_only":  {Name: "monitor_only", Cluster: []string{"monitor"}},
+		"reader":        {Name: "reader", Cluster: []string{"read_security"}},
+		"manager":       {Name: "manager", Cluster: []string{"manage"}},
+		"pattern":       {Name: "pattern", Cluster: []string{"cluster:admin/xpack/security/user/*"}},
+		"nothing":       {Name: "nothing", Cluster: []string{"none"}},
+		"unknown_priv":  {Name: "unknown_priv", Cluster: []string{"no_such_privilege"}},
+		"security_mgmt": {Name: "security_mgmt", Cluster: []string{"manage_security"}},
+	})
+	const (
+		put    = "cluster:admin/xpack/security/user/put"
+		get    = "cluster:admin/xpack/security/user/get"
+		health = "cluster:monitor/health"
+	)
+	tests := []struct {
+		p      realm.Principal
+		action string
+		target string
+		allow  bool
+	}{
+		{principal("su", "native", "superuser"), put, "", true},
+		{principal("m", "native", "monitor_only"), health, "", true},
+		{principal("m", "native", "monitor_only"), put, "", false},
+		{principal("r", "native", "reader"), get, "", true},
+		{principal("r", "native", "reader"), put, "", false},
+		{principal("mg", "native", "manager"), health, "", true},
+		{principal("mg", "native", "manager"), get, "", false}, // manage excludes security
+		{principal("pt", "native", "pattern"), put, "", true},
+		{principal("pt", "native", "pattern"), health, "", false},
+		{principal("n", "native", "nothing"), health, "", false},
+		{principal("u", "native", "unknown_priv"), health, "", false},
+		{principal("s", "native", "security_mgmt"), put, "", true},
+		{principal("s", "native", "security_mgmt"), health, "", false},
+		{principal("k", "reserved", "kibana_system"), health, "", true},
+		{principal("k", "reserved", "kibana_system"), put, "", false},
+		// Anyone may authenticate and change their own password...
+		{principal("n", "native"), ActionAuthenticate, "", true},
+		{principal("n", "native"), ActionChangePassword, "n", true},
+		{principal("e", "reserved"), ActionChangePassword, "e", true},
+		// ...but not another user's, nor from a realm other than native/reserved.
+		{principal("n", "native"), ActionChangePassword, "other", false},
+		{principal("f", "file"), ActionChangePassword, "f", false},
+	}
+	for _, tt := range tests {
+		err := a.Authorize(context.Background(), tt.p, tt.action, tt.target)
+		if (err == nil) != tt.allow {
+			t.Errorf("%s%v %s on %q: err=%v, want allowed=%v", tt.p.User.Username, tt.p.User.Roles, tt.action, tt.target, err, tt.allow)
+		}
+		var e *eserr.Error
+		if err != nil && (!errors.As(err, &e) || e.Status != 403 || e.Type != "security_exception") {
+			t.Errorf("denial is not a 403 security_exception: %v", err)
+		}
+	}
+}
+
+func TestDenialMessage(t *testing.T) {
+	a := New(BuiltinRoles())
+	tests := []struct {
+		p          realm.Principal
+		action     string
+		wantReason string
+	}{
+		{principal("bob", "native", "viewer", "zeta", "alpha", "viewer"), "cluster:admin/xpack/security/user/put",
+			"action [cluster:admin/xpack/security/user/put] is unauthorized for user [bob] with effective roles [viewer] (assigned roles [alpha,zeta] were not found), this action is granted by the cluster privileges [manage_security,all]"},
+		{principal("bob", "native"), "cluster:admin/xpack/security/user/get",
+			"action [cluster:admin/xpack/security/user/get] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [read_security,manage_security,all]"},
+		{principal("bob", "native", "editor", "apm_system"), "cluster:admin/xpack/security/realm/cache/clear",
+			"action [cluster:admin/xpack/security/realm/cache/clear] is unauthorized for user [bob] with effective roles [apm_system,editor], this action is granted by the cluster privileges [manage_security,all]"},
+		{principal("bob", "native"), "cluster:monitor/main",
+			"action [cluster:monitor/main] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [monitor,manage,all]"},
+		{principal("bob", "native"), "cluster:admin/xpack/security/api_key/create",
+			"action [cluster:admin/xpack/security/api_key/create] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [manage_own_api_key,manage_api_key,manage_security,all]"},
+	}
+	for _, tt := range tests {
+		err := a.Authorize(context.Background(), tt.p, tt.action, "")
+		var e *eserr.Error
+		if !errors.As(err, &e) || e.Reason != tt.wantReason {
+			t.Errorf("%s:\n got %v\nwant %s", tt.action, err, tt.wantReason)
+		}
+	}
+}
+
+func TestAccessLevelOrder(t *testing.T) {
+	order := map[string]int{}
+	for i, p := range byAccessLevel(clusterPrivileges()) {
+		order[p.name] = i
+	}
+	for _, pair := range [][2]string{
+		{"monitor", "manage"}, {"manage", "all"}, {"read_security", "manage_security"},
+		{"manage_security", "all"}, {"monitor_ml", "monitor"}, {"manage_own_api_key", "manage_security"},
+	} {
+		if order[pair[0]] >= order[pair[1]] {
+			t.Errorf("%s should come before %s: %v", pair[0], pair[1], order)
+		}
+	}
+}
+
+func TestImplies(t *testing.T) {
+	privs := map[string]privilege{}
+	for _, p := range clusterPrivileges() {
+		privs[p.name] = p
+	}
+	tests := []struct {
+		p, q string
+		want bool
+	}{
+		{"all", "manage", true},
+		{"all", "manage_security", true},
+		{"manage", "monitor", true},
+		{"manage", "manage_security", false},
+		{"manage", "read_security", false},
+		{"manage_security", "read_security", true},
+		{"read_security", "manage_security", false},
+		{"monitor", "monitor_ml", true},
+		{"monitor_ml", "monitor", false},
+		{"none", "monitor", false},
+		{"monitor", "none", true},
+		{"manage_api_key", "manage_own_api_key", true},
+		{"manage_own_api_key", "manage_api_key", false},
+	}
+	for _, tt := range tests {
+		if got := privs[tt.p].implies(privs[tt.q]); got != tt.want {
+			t.Errorf("%s implies %s = %v, want %v", tt.p, tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		pattern, action string
+		want            bool
+	}{
+		{"cluster:*", "cluster:monitor/health", true},
+		{"cluster:monitor/*", "cluster:monitor/health", true},
+		{"cluster:monitor/*", "cluster:admin/x", false},
+		{"cluster:admin/xpack/security/*/get", "cluster:admin/xpack/security/user/get", true},
+		{"cluster:admin/xpack/security/*/get", "cluster:admin/xpack/security/user/put", false},
+		{"exact:action", "exact:action", true},
+		{"exact:action", "exact:action2", false},
+	}
+	for _, tt := range tests {
+		if got := match(tt.pattern, tt.action); got != tt.want {
+			t.Errorf("match(%q, %q) = %v", tt.pattern, tt.action, got)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/esauth/esauth/internal/passhash"
+)
+
+// Setting names the server reads, so a typo is a compile error rather than
+// a setting that silently keeps its default.
+const (
+	KeyClusterName          = "cluster.name"
+	KeyNodeName             = "node.name"
+	KeyPathData             = "path.data"
+	KeyPathLogs             = "path.logs"
+	KeyHTTPHost             = "http.host"
+	KeyHTTPPort             = "http.port"
+	KeyMaxContentLength     = "http.max_content_length"
+	KeySecurityEnabled      = "xpack.security.enabled"
+	KeyPasswordHashing      = "xpack.security.authc.password_hashing.algorithm"
+	KeyReservedRealmEnabled = "xpack.security.authc.reserved_realm.enabled"
+)
+
+// Config is the typed view of the settings the server needs at start-up.
+type Config struct {
+	// HTTPHost is the address to bind: an IP literal or host name, with
+	// _local_ already turned into 127.0.0.1.
+	HTTPHost string
+	// HTTPPortLow and HTTPPortHigh bound the ports to try, in order; they
+	// are equal when http.port names one port.
+	HTTPPortLow, HTTPPortHigh int
+	// PathData and PathLogs are as given; relative paths are relative to
+	// the working directory.
+	PathData, PathLogs string
+	ClusterName        string
+	NodeName           string
+	// PasswordHasher hashes stored passwords with
+	// xpack.security.authc.password_hashing.algorithm.
+	PasswordHasher       passhash.Hasher
+	ReservedRealmEnabled bool
+	// MaxContentLength is the largest request body accepted, in bytes.
+	MaxContentLength int64
+	// ConfigDir is the directory holding the settings file (Elasticsearch's
+	// path.conf), where other configuration files are looked up; "config"
+	// when no file was given.
+	ConfigDir string
+}
+
+// Config returns the typed view. Settings from Load are already valid, so
+// an error here means a Settings not built by Load.
+func (s *Settings) Config() (Config, error) {
+	if s.table == nil {
+		return Config{}, fmt.Errorf("config: Settings not created by Load")
+	}
+	c := Config{
+		HTTPHost:    resolveHTTPHost(s.Get(KeyHTTPHost)),
+		PathData:    s.Get(KeyPathData),
+		PathLogs:    s.Get(KeyPathLogs),
+		ClusterName: s.Get(KeyClusterName),
+		NodeName:    s.Get(KeyNodeName),
+		ConfigDir:   s.configDir,
+	}
+	var err error
+	if c.HTTPPortLow, c.HTTPPortHigh, err = parsePortRange(KeyHTTPPort, s.Get(KeyHTTPPort)); err != nil {
+		return Config{}, err
+	}
+	if c.MaxContentLength, err = parseBoundedByteSize(KeyMaxContentLength, s.Get(KeyMaxContentLength), 0, maxContentLength); err != nil {
+		return Config{}, err
+	}
+	if c.ReservedRealmEnabled, err = parseBool(KeyReservedRealmEnabled, s.Get(KeyReservedRealmEnabled)); err != nil {
+		return Config{}, err
+	}
+	if c.PasswordHasher, err = passhash.ResolveStored(s.Get(KeyPasswordHashing)); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

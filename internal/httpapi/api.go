@@ -1,0 +1,296 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/realm"
+)
+
+// Authorizer decides whether a principal may run an Elasticsearch action.
+// target is the user the request is about ("" when none), for the rules
+// that let users act on themselves. A denial is an *eserr.Error (403).
+type Authorizer interface {
+	Authorize(ctx context.Context, p realm.Principal, action, target string) error
+}
+
+// Node describes this server as GET / and cluster responses show it.
+type Node struct {
+	Name        string
+	ClusterName string
+	ClusterUUID string
+}
+
+// API is the REST surface. Every field must be set before Handler is called.
+type API struct {
+	Node   Node
+	Users  *nativeusers.Store
+	Realms realm.Chain
+	Authz  Authorizer
+	// Hasher hashes new passwords (xpack.security.authc.password_hashing.algorithm).
+	Hasher passhash.Hasher
+	// ReservedRealm is xpack.security.authc.reserved_realm.enabled: when
+	// false, built-in names are ordinary native users.
+	ReservedRealm    bool
+	MaxContentLength int64
+	Log              *slog.Logger
+}
+
+// Handler returns the http.Handler serving every route.
+func (a *API) Handler() http.Handler {
+	routes := a.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.serve(w, r, routes)
+	})
+}
+
+// exec runs a prepared request: its transport-level validation,
+// authorization and the action itself.
+type exec func(ctx context.Context) (*response, error)
+
+// route binds a method and path to a handler and its Elasticsearch action.
+type route struct {
+	method string
+	path   string
+	pat    pattern
+	action string
+	// prepare parses the request as the REST handler does (body, params)
+	// and returns the rest of the work, as RestChannelConsumer does.
+	prepare func(*request) (exec, error)
+	// deprecated is the replacement path of a legacy /_xpack route.
+	deprecated string
+}
+
+// response is a success answer: body is marshalled as JSON, or streamed
+// when it is a streamer.
+type response struct {
+	status int
+	body   any
+	// warnings are deprecation Warning headers.
+	warnings []string
+	// prettyByDefault formats the body unless the request has ?pretty.
+	prettyByDefault bool
+}
+
+func ok(body any) (*response, error) { return &response{status: http.StatusOK, body: body}, nil }
+
+// alwaysConsumed are the parameters every request may carry: the response
+// channel reads them before any handler runs.
+var alwaysConsumed = []string{"pretty", "human", "error_trace", "filter_path"}
+
+func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes []*route) {
+	w.Header().Set("X-elastic-product", "Elasticsearch")
+	rt, params, allowed := lookup(routes, hr.Method, hr.URL.EscapedPath())
+	if rt == nil {
+		a.routeError(w, hr, allowed)
+		return
+	}
+	if msg := contentTypeProblem(hr); msg != "" {
+		writeFlatError(w, http.StatusNotAcceptable, msg)
+		return
+	}
+	r := &request{Request: hr, api: a, route: rt, pathParams: params, query: hr.URL.Query(), consumed: map[string]bool{}}
+	for _, p := range alwaysConsumed {
+		r.consumed[p] = true
+	}
+	for p := range params {
+		r.consumed[p] = true
+	}
+	out, err := r.format()
+	if err == nil {
+		var res *response
+		res, err = a.handle(r)
+		if err == nil {
+			if rt.deprecated != "" {
+				res.warnings = append(res.warnings, deprecation(rt))
+			}
+			a.write(w, r, out, res)
+			return
+		}
+	}
+	a.writeError(w, r, out, err)
+}
+
+// handle runs one request through Elasticsearch's order of checks:
+// content type, body, authentication, the handler's parsing, unknown
+// parameters and unread bodies, then validation, authorization and action.
+func (a *API) handle(r *request) (*response, error) {
+	if err := compatProblem(r.Request); err != nil {
+		return nil, err
+	}
+	if err := r.readBody(); err != nil {
+		return nil, err
+	}
+	p, err := a.authenticate(r)
+	if err != nil {
+		return nil, err
+	}
+	r.principal = p
+	run, err := r.route.prepare(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkConsumed(); err != nil {
+		return nil, err
+	}
+	if len(r.body) > 0 && !r.bodyConsumed {
+		return nil, eserr.IllegalArgument("request [%s %s] does not support having a body", r.Method, r.URL.Path)
+	}
+	res, err := run(r.Context())
+	if err == nil && !r.authorized {
+		// Every route must authorize; failing closed here catches a route
+		// that forgot to rather than serving it unchecked.
+		return nil, fmt.Errorf("httpapi: route %s %s answered without authorization", r.route.method, r.route.path)
+	}
+	return res, err
+}
+
+// routeError answers a path with no route (400) or a method the path does
+// not have (405) in the flat shape Elasticsearch's RestController uses.
+func (a *API) routeError(w http.ResponseWriter, r *http.Request, allowed []string) {
+	uri := r.URL.RequestURI()
+	if r.Method == http.MethodOptions {
+		// Elasticsearch answers OPTIONS itself: 200, empty, with Allow.
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ","))
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if len(allowed) == 0 {
+		writeFlatError(w, http.StatusBadRequest, fmt.Sprintf("no handler found for uri [%s] and method [%s]", uri, r.Method))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ","))
+	writeFlatError(w, http.StatusMethodNotAllowed, fmt.Sprintf("Incorrect HTTP method for uri [%s] and method [%s], allowed: [%s]",
+		uri, r.Method, strings.Join(allowed, ", ")))
+}
+
+// deprecation renders the Warning Elasticsearch sends for a legacy path.
+func deprecation(rt *route) string {
+	return fmt.Sprintf("299 Elasticsearch-%s-%s \"[%s %s] is deprecated! Use [%s %s] instead.\"",
+		Version, BuildHash, rt.method, rt.path, rt.method, rt.deprecated)
+}
+
+// checkConsumed rejects query parameters no one read, with Elasticsearch's
+// "did you mean" suggestions drawn from the parameters that were read.
+func (r *request) checkConsumed() error {
+	var unknown []string
+	for k := range r.query {
+		if !r.consumed[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	var b strings.Builder
+	plural := ""
+	if len(unknown) > 1 {
+		plural = "s"
+	}
+	fmt.Fprintf(&b, "request [%s] contains unrecognized parameter%s: ", r.URL.Path, plural)
+	for i, u := range unknown {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "[%s]", u)
+		if s := suggestions(u, r.consumed); len(s) == 1 {
+			fmt.Fprintf(&b, " -> did you mean [%s]?", s[0])
+		} else if len(s) > 1 {
+			fmt.Fprintf(&b, " -> did you mean any of [%s]?", strings.Join(s, ", "))
+		}
+	}
+	return eserr.IllegalArgument("%s", b.String())
+}
+
+// suggestions ranks candidates by Lucene's Levenshtein similarity, keeping
+// those above 0.5, most similar first, then by name.
+func suggestions(name string, candidates map[string]bool) []string {
+	type scored struct {
+		sim  float64
+		name string
+	}
+	var list []scored
+	for c := range candidates {
+		if s := similarity(name, c); s > 0.5 {
+			list = append(list, scored{s, c})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].sim != list[j].sim {
+			return list[i].sim > list[j].sim
+		}
+		return list[i].name < list[j].name
+	})
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = s.name
+	}
+	return out
+}
+
+// similarity is 1 - editDistance/maxLength, as Lucene's LevenshteinDistance.
+func similarity(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) == 0 || len(rb) == 0 {
+		if len(ra) == len(rb) {
+			return 1
+		}
+		return 0
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(cur[j-1]+1, prev[j]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return 1 - float64(prev[len(rb)])/float64(max(len(ra), len(rb)))
+}
+
+// readBody reads the request body within http.max_content_length.
+func (r *request) readBody() error {
+	if r.Body == nil || r.Method == http.MethodHead {
+		return nil
+	}
+	limit := r.api.MaxContentLength
+	if r.ContentLength > limit {
+		return tooLong(r.ContentLength, limit)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLong(limit+1, limit)
+	}
+	if err != nil {
+		return eserr.Parse("failed to read request body: %v", err)
+	}
+	r.body = body
+	return nil
+}
+
+func tooLong(n, limit int64) error {
+	return &eserr.Error{Type: "content_too_long_exception", Status: http.StatusRequestEntityTooLarge,
+		Reason: fmt.Sprintf("entity content is too long [%d] for the configured buffer limit [%d]", n, limit)}
+}

@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/realm"
+)
+
+// challenge is the WWW-Authenticate value of Elasticsearch 8.15 and later.
+const challenge = `Basic realm="security", charset="UTF-8"`
+
+func authError(format string, args ...any) *eserr.Error {
+	e := eserr.Security(http.StatusUnauthorized, format, args...)
+	e.Header = map[string][]string{"WWW-Authenticate": {challenge}}
+	return e
+}
+
+// authenticate runs the Basic credentials through the realm chain. Unknown
+// users, wrong passwords and disabled users get one identical answer.
+func (a *API) authenticate(r *request) (realm.Principal, error) {
+	uri := r.RequestURI
+	username, password, found, err := parseBasic(r.Header.Get("Authorization"))
+	if err != nil {
+		return realm.Principal{}, err
+	}
+	if !found {
+		return realm.Principal{}, authError("missing authentication credentials for REST request [%s]", uri)
+	}
+	p, ok, err := a.Realms.Authenticate(r.Context(), username, password)
+	if err != nil {
+		a.Log.Error("a realm failed while authenticating", "user", username, "err", err)
+		return realm.Principal{}, authError("error attempting to authenticate request")
+	}
+	if !ok {
+		a.Log.Debug("authentication failed", "user", username, "path", r.URL.Path)
+		return realm.Principal{}, authError("unable to authenticate user [%s] for REST request [%s]", username, uri)
+	}
+	return p, nil
+}
+
+// parseBasic extracts Basic credentials as UsernamePasswordToken does: the
+// scheme is case-insensitive, padding is optional, and the password is
+// everything after the first colon. Other schemes carry no credentials
+// esauth understands.
+func parseBasic(h string) (username, password string, found bool, err error) {
+	const prefix = "basic "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", "", false, nil
+	}
+	enc := strings.TrimRight(strings.TrimSpace(h[len(prefix):]), "=")
+	raw, decErr := base64.RawStdEncoding.DecodeString(enc)
+	if decErr != nil {
+		return "", "", false, authError("invalid basic authentication header encoding")
+	}
+	username, password, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", "", false, authError("invalid basic authentication header value")
+	}
+	return username, password, true, nil
+}
+
+// contentTypeProblem returns RestController's 406 message for a request
+// body esauth cannot read, or "" when the body (if any) is acceptable.
+func contentTypeProblem(r *http.Request) string {
+	if r.ContentLength == 0 || (r.ContentLength < 0 && r.Body == http.NoBody) || r.Method == http.MethodHead {
+		return ""
+	}
+	values := r.Header.Values("Content-Type")
+	if len(values) == 0 {
+		return "Content-Type header is missing"
+	}
+	mt, _, err := mime.ParseMediaType(values[0])
+	if err != nil || !jsonMediaType(mt) {
+		return fmt.Sprintf("Content-Type header [%s] is not supported", strings.Join(values, ","))
+	}
+	return ""
+}
+
+func jsonMediaType(mt string) bool {
+	switch strings.ToLower(mt) {
+	case "application/json", "application/vnd.elasticsearch+json", "application/x-ndjson", "application/vnd.elasticsearch+x-ndjson":
+		return true
+	}
+	return false
+}
+
+// compatProblem checks the compatible-with versions the official clients
+// send on Accept and Content-Type. esauth answers majors 7, 8 and 9, so
+// that every current client works.
+func compatProblem(r *http.Request) error {
+	for _, name := range []string{"Accept", "Content-Type"} {
+		for _, v := range r.Header.Values(name) {
+			for _, item := range strings.Split(v, ",") {
+				_, params, err := mime.ParseMediaType(strings.TrimSpace(item))
+				if err != nil {
+					continue
+				}
+				ver, ok := params["compatible-with"]
+				if !ok || ver == "7" || ver == "8" || ver == "9" {
+					continue
+				}
+				return &eserr.Error{Type: "media_type_header_exception", Status: http.StatusBadRequest,
+					Reason: "Invalid media-type value on headers [" + name + "]",
+					CausedBy: &eserr.Error{Type: "status_exception", Status: http.StatusBadRequest,
+						Reason: fmt.Sprintf("%s version must be either version 9, 8 or 7, but found %s. %s=%s", name, ver, name, v)}}
+			}
+		}
+	}
+	return nil
+}

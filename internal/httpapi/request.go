@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/realm"
+)
+
+// request is one call in flight: the HTTP request plus what Elasticsearch's
+// RestRequest tracks (path params, consumed query params, body).
+type request struct {
+	*http.Request
+	api        *API
+	route      *route
+	pathParams map[string]string
+	query      url.Values
+	// consumed records every query parameter a handler asked for, present
+	// or not, as RestRequest.param does; the rest are rejected.
+	consumed     map[string]bool
+	body         []byte
+	bodyConsumed bool
+	principal    realm.Principal
+	authorized   bool
+}
+
+// pathParam returns an unescaped path capture.
+func (r *request) pathParam(name string) string { return r.pathParams[name] }
+
+// param reads a query parameter and marks it as understood.
+func (r *request) param(name string) (string, bool) {
+	r.consumed[name] = true
+	v, ok := r.query[name]
+	if !ok || len(v) == 0 {
+		return "", ok
+	}
+	return v[len(v)-1], true
+}
+
+// boolParam is RestRequest.paramAsBoolean: a bare or empty value is true.
+func (r *request) boolParam(name string, def bool) (bool, error) {
+	v, ok := r.param(name)
+	if !ok {
+		return def, nil
+	}
+	return parseBool(v)
+}
+
+func parseBool(v string) (bool, error) {
+	switch v {
+	case "", "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, eserr.IllegalArgument("Failed to parse value [%s] as only [true] or [false] are allowed.", v)
+}
+
+// requiredBody is RestRequest.requiredContent.
+func (r *request) requiredBody() ([]byte, error) {
+	r.bodyConsumed = true
+	if len(r.body) == 0 {
+		return nil, eserr.Parse("request body is required")
+	}
+	return r.body, nil
+}
+
+// refresh validates the write requests' refresh parameter. Every esauth
+// write is durable and visible when acknowledged, so all values mean the
+// same; the parameter is still checked as Elasticsearch checks it.
+func (r *request) refresh() error {
+	v, ok := r.param("refresh")
+	if !ok {
+		return nil
+	}
+	switch v {
+	case "", "true", "false", "wait_for":
+		return nil
+	}
+	return eserr.IllegalArgument("Unknown value for refresh: [%s].", v)
+}
+
+// authorize checks the route's action for the caller; target is the user
+// the request is about, if any.
+func (r *request) authorize(ctx context.Context, target string) error {
+	if err := r.api.Authz.Authorize(ctx, r.principal, r.route.action, target); err != nil {
+		return err
+	}
+	r.authorized = true
+	return nil
+}
+
+// names splits a comma-separated path list as Java's String.split(","):
+// empty items stay, except trailing ones.
+func names(s string) []string {
+	parts := strings.Split(s, ",")
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
+}

@@ -1,0 +1,41 @@
+package httpapi
+
+import "strings"
+
+// routes is the one route table. Every user route also answers on its
+// legacy /_xpack/security path with a deprecation warning.
+func (a *API) routes() []*route {
+	const user = "/_security/user"
+	table := []*route{
+		{method: "GET", path: "/", action: "cluster:monitor/main", prepare: a.main},
+		{method: "HEAD", path: "/", action: "cluster:monitor/main", prepare: a.main},
+		{method: "GET", path: "/_cluster/health", action: "cluster:monitor/health", prepare: a.health},
+	}
+	security := []*route{
+		{method: "PUT", path: user + "/{username}", action: "cluster:admin/xpack/security/user/put", prepare: a.putUser},
+		{method: "POST", path: user + "/{username}", action: "cluster:admin/xpack/security/user/put", prepare: a.putUser},
+		{method: "GET", path: user, action: "cluster:admin/xpack/security/user/get", prepare: a.getUsers},
+		{method: "GET", path: user + "/{username}", action: "cluster:admin/xpack/security/user/get", prepare: a.getUsers},
+		{method: "DELETE", path: user + "/{username}", action: "cluster:admin/xpack/security/user/delete", prepare: a.deleteUser},
+		{method: "PUT", path: user + "/{username}/_password", action: "cluster:admin/xpack/security/user/change_password", prepare: a.changePassword},
+		{method: "POST", path: user + "/{username}/_password", action: "cluster:admin/xpack/security/user/change_password", prepare: a.changePassword},
+		{method: "PUT", path: user + "/_password", action: "cluster:admin/xpack/security/user/change_password", prepare: a.changePassword},
+		{method: "POST", path: user + "/_password", action: "cluster:admin/xpack/security/user/change_password", prepare: a.changePassword},
+		{method: "PUT", path: user + "/{username}/_enable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(true)},
+		{method: "POST", path: user + "/{username}/_enable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(true)},
+		{method: "PUT", path: user + "/{username}/_disable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(false)},
+		{method: "POST", path: user + "/{username}/_disable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(false)},
+		{method: "GET", path: "/_security/_authenticate", action: "cluster:admin/xpack/security/user/authenticate", prepare: a.whoami},
+	}
+	table = append(table, security...)
+	for _, rt := range security {
+		legacy := *rt
+		legacy.path = strings.Replace(rt.path, "/_security/", "/_xpack/security/", 1)
+		legacy.deprecated = rt.path
+		table = append(table, &legacy)
+	}
+	for _, rt := range table {
+		rt.pat = parsePattern(rt.path)
+	}
+	return table
+}

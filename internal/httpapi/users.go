@@ -1,0 +1,423 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/store"
+	"github.com/esauth/esauth/internal/user"
+	"github.com/esauth/esauth/internal/xcontent"
+)
+
+// reserved reports whether name is a built-in user while the reserved realm
+// is on (ClientReservedRealm.isReserved).
+func (a *API) reserved(name string) (user.Builtin, bool) {
+	if !a.ReservedRealm {
+		return user.Builtin{}, false
+	}
+	return user.LookupBuiltin(name)
+}
+
+// password is the password part of a put-user or change-password body:
+// a clear-text password (validated now, hashed after authorization) or a
+// ready hash.
+type password struct {
+	clear *string
+	hash  string
+}
+
+func (p *password) set() bool { return p.clear != nil || p.hash != "" }
+
+// readPassword handles the "password" field as the request builders do.
+func (p *password) readPassword(v xcontent.Value) error {
+	s, err := v.String()
+	if err != nil {
+		return err
+	}
+	if err := user.ValidatePassword(s); err != nil {
+		return eserr.Validation(err.Error())
+	}
+	if p.hash != "" {
+		return eserr.Validation("password_hash has already been set")
+	}
+	p.clear = &s
+	return nil
+}
+
+// readHash handles "password_hash": any hash Elasticsearch could verify in
+// a stored-password algorithm, whatever the configured one (8.7+).
+func (p *password) readHash(v xcontent.Value, configured passhash.Hasher) error {
+	s, err := v.String()
+	if err != nil {
+		return err
+	}
+	if err := passhash.ValidateStoredHash(s, configured); err != nil {
+		return eserr.IllegalArgument("%s", err.Error())
+	}
+	if p.set() {
+		return eserr.Validation("password_hash has already been set")
+	}
+	p.hash = s
+	return nil
+}
+
+// finalHash hashes a clear password with the configured algorithm. It runs
+// after authorization, so unauthorized callers cannot make the server hash,
+// and outside any lock.
+func (p *password) finalHash(h passhash.Hasher) (string, error) {
+	if p.clear == nil {
+		return p.hash, nil
+	}
+	return h.Hash(*p.clear)
+}
+
+type putUser struct {
+	user     user.User
+	rolesSet bool
+	password password
+}
+
+// putUser is PUT|POST /_security/user/{username}.
+func (a *API) putUser(r *request) (exec, error) {
+	name := r.pathParam("username")
+	body, err := r.requiredBody()
+	if err != nil {
+		return nil, err
+	}
+	req := putUser{user: user.User{Username: name, Enabled: true, Metadata: user.EmptyMetadata}}
+	err = xcontent.Fields(body, func(v xcontent.Value) error { return a.putUserField(&req, v) })
+	if err != nil {
+		return nil, err
+	}
+	if err := r.refresh(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*response, error) {
+		var v eserr.Validator
+		if !req.rolesSet {
+			v.Add("roles are missing")
+		}
+		if underscoreKey(req.user.Metadata) {
+			v.Add("metadata keys may not start with [_]")
+		}
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		if err := r.authorize(ctx, name); err != nil {
+			return nil, err
+		}
+		if err := a.validatePutUser(r, req.user); err != nil {
+			return nil, err
+		}
+		hash, err := req.password.finalHash(a.Hasher)
+		if err != nil {
+			return nil, err
+		}
+		created, err := a.Users.Put(ctx, req.user, hash)
+		if err != nil {
+			return nil, err
+		}
+		if r.route.deprecated != "" {
+			// The 6.x shape, so examples from the old docs keep working.
+			return ok(orderedObject{{"user", orderedObject{{"created", created}}}, {"created", created}})
+		}
+		return ok(orderedObject{{"created", created}})
+	}, nil
+}
+
+func (a *API) putUserField(req *putUser, v xcontent.Value) error {
+	var err error
+	u := &req.user
+	switch v.Field {
+	case "password":
+		return req.password.readPassword(v)
+	case "password_hash":
+		return req.password.readHash(v, a.Hasher)
+	case "roles":
+		req.rolesSet = true
+		if v.Token() == xcontent.String {
+			var s string
+			if s, err = v.String(); err == nil {
+				u.Roles = xcontent.CommaList(s)
+			}
+			return err
+		}
+		u.Roles, err = v.StringArray()
+	case "full_name":
+		u.FullName, err = v.NullableString()
+	case "email":
+		u.Email, err = v.NullableString()
+	case "metadata":
+		u.Metadata, err = v.Object()
+	case "enabled":
+		u.Enabled, err = v.Bool()
+	case "username":
+		var s string
+		if s, err = v.String(); err == nil && s != u.Username {
+			err = eserr.IllegalArgument("[username] in source does not match the username provided [%s]", u.Username)
+		}
+	default:
+		err = eserr.Parse("failed to parse add user request. unexpected field [%s]", v.Field)
+	}
+	return err
+}
+
+// validatePutUser is TransportPutUserAction's validation: every problem is
+// collected into one action_request_validation_exception.
+func (a *API) validatePutUser(r *request, u user.User) error {
+	var v eserr.Validator
+	if !u.Enabled && u.Username == r.principal.User.Username && isNativeOrReserved(r) {
+		v.Add("native and reserved realm users may not update the enabled status of their own account")
+	}
+	if _, ok := a.reserved(u.Username); ok {
+		v.Add("user [%s] is reserved and only the password can be changed", u.Username)
+	} else if err := user.ValidateUsername(u.Username); err != nil {
+		v.Add("%s", err.Error())
+	}
+	for _, role := range u.Roles {
+		if err := user.ValidateRoleName(role); err != nil {
+			v.Add("%s", err.Error())
+		}
+	}
+	return v.Err()
+}
+
+func isNativeOrReserved(r *request) bool {
+	t := r.principal.Realm.Type
+	return t == "native" || t == "reserved"
+}
+
+// underscoreKey reports a top-level metadata key starting with "_".
+func underscoreKey(md json.RawMessage) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(md, &m) != nil {
+		return false
+	}
+	for k := range m {
+		if strings.HasPrefix(k, "_") {
+			return true
+		}
+	}
+	return false
+}
+
+// getUsers is GET /_security/user and GET /_security/user/{username}.
+func (a *API) getUsers(r *request) (exec, error) {
+	if _, err := r.boolParam("with_profile_uid", false); err != nil {
+		return nil, err
+	}
+	list, named := r.pathParams["username"]
+	return func(ctx context.Context) (*response, error) {
+		if err := r.authorize(ctx, ""); err != nil {
+			return nil, err
+		}
+		if !named {
+			return ok(streamer(func(w *bufio.Writer) error { return a.streamAllUsers(ctx, w) }))
+		}
+		found := orderedObject{}
+		seen := map[string]bool{}
+		for _, n := range names(list) {
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			u, ok, err := a.lookupUser(ctx, n)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				found = append(found, field{n, u})
+			}
+		}
+		if len(found) == 0 {
+			return &response{status: http.StatusNotFound, body: orderedObject{}}, nil
+		}
+		return ok(found)
+	}, nil
+}
+
+// lookupUser finds a built-in or native user by name.
+func (a *API) lookupUser(ctx context.Context, name string) (user.User, bool, error) {
+	if b, ok := a.reserved(name); ok {
+		st, err := a.Users.GetReserved(ctx, name)
+		if err != nil {
+			return user.User{}, false, err
+		}
+		return b.User(st.Enabled), true, nil
+	}
+	acc, err := a.Users.Get(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return user.User{}, false, nil
+	}
+	return acc.User, err == nil, err
+}
+
+// streamAllUsers writes every built-in user, then every native user, as
+// one JSON object without holding the list in memory.
+func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer) error {
+	w.WriteByte('{')
+	first := true
+	emit := func(u user.User) error {
+		if !first {
+			w.WriteByte(',')
+		}
+		first = false
+		if err := writeJSON(w, u.Username); err != nil {
+			return err
+		}
+		w.WriteByte(':')
+		return writeJSON(w, u)
+	}
+	if a.ReservedRealm {
+		for _, b := range user.Builtins() {
+			st, err := a.Users.GetReserved(ctx, b.Name)
+			if err != nil {
+				return err
+			}
+			if err := emit(b.User(st.Enabled)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := a.Users.List(ctx, emit); err != nil {
+		return err
+	}
+	return w.WriteByte('}')
+}
+
+// deleteUser is DELETE /_security/user/{username}.
+func (a *API) deleteUser(r *request) (exec, error) {
+	name := r.pathParam("username")
+	if err := r.refresh(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*response, error) {
+		if err := r.authorize(ctx, name); err != nil {
+			return nil, err
+		}
+		if _, ok := a.reserved(name); ok {
+			return nil, eserr.IllegalArgument("user [%s] is reserved and cannot be deleted", name)
+		}
+		if user.IsInternal(name) {
+			return nil, eserr.IllegalArgument("user [%s] is internal", name)
+		}
+		found, err := a.Users.Delete(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		res := &response{status: http.StatusOK, body: orderedObject{{"found", found}}}
+		if !found {
+			res.status = http.StatusNotFound
+		}
+		return res, nil
+	}, nil
+}
+
+// changePassword is PUT|POST /_security/user/{username}/_password and the
+// caller's own /_security/user/_password.
+func (a *API) changePassword(r *request) (exec, error) {
+	name, given := r.pathParams["username"]
+	if !given {
+		name = r.principal.User.Username
+	}
+	body, err := r.requiredBody()
+	if err != nil {
+		return nil, err
+	}
+	var pw password
+	err = xcontent.Fields(body, func(v xcontent.Value) error {
+		switch v.Field {
+		case "password":
+			return pw.readPassword(v)
+		case "password_hash":
+			return pw.readHash(v, a.Hasher)
+		}
+		return eserr.Parse("failed to parse change password request. unexpected field [%s]", v.Field)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.refresh(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (*response, error) {
+		if !pw.set() {
+			var v eserr.Validator
+			v.Add("password is missing")
+			return nil, v.Err()
+		}
+		if err := r.authorize(ctx, name); err != nil {
+			return nil, err
+		}
+		hash, err := pw.finalHash(a.Hasher)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := a.reserved(name); ok {
+			err = a.Users.ChangeReservedPassword(ctx, name, hash)
+		} else {
+			err = a.Users.ChangePassword(ctx, name, hash)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return ok(orderedObject{})
+	}, nil
+}
+
+// setEnabled is PUT|POST /_security/user/{username}/_enable and _disable.
+// Like Elasticsearch it reads no parameters, so ?refresh is rejected.
+func (a *API) setEnabled(enabled bool) func(*request) (exec, error) {
+	return func(r *request) (exec, error) {
+		name := r.pathParam("username")
+		return func(ctx context.Context) (*response, error) {
+			if err := user.ValidateUsername(name); err != nil {
+				var v eserr.Validator
+				v.Add("%s", err.Error())
+				return nil, v.Err()
+			}
+			if err := r.authorize(ctx, name); err != nil {
+				return nil, err
+			}
+			if name == r.principal.User.Username && isNativeOrReserved(r) {
+				return nil, eserr.IllegalArgument("users may not update the enabled status of their own account")
+			}
+			if user.IsInternal(name) {
+				return nil, eserr.IllegalArgument("user [%s] is internal", name)
+			}
+			var err error
+			if _, ok := a.reserved(name); ok {
+				err = a.Users.SetReservedEnabled(ctx, name, enabled)
+			} else {
+				err = a.Users.SetEnabled(ctx, name, enabled)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return ok(orderedObject{})
+		}, nil
+	}
+}
+
+// whoami is GET /_security/_authenticate.
+func (a *API) whoami(r *request) (exec, error) {
+	return func(ctx context.Context) (*response, error) {
+		if err := r.authorize(ctx, r.principal.User.Username); err != nil {
+			return nil, err
+		}
+		p := r.principal
+		u := p.User
+		return ok(orderedObject{
+			{"username", u.Username}, {"roles", u.Roles}, {"full_name", u.FullName}, {"email", u.Email},
+			{"metadata", u.Metadata}, {"enabled", u.Enabled},
+			{"authentication_realm", p.Realm}, {"lookup_realm", p.Realm},
+			{"authentication_type", "realm"},
+		})
+	}, nil
+}

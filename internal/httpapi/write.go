@@ -1,0 +1,287 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/esauth/esauth/internal/eserr"
+)
+
+// streamer is a response body written piece by piece, so that a large
+// answer (every user) is never held in memory whole.
+type streamer func(w *bufio.Writer) error
+
+// output is how a request wants its JSON: pretty (Jackson's format) or
+// not, and whether it said so (some answers are pretty unless told).
+type output struct{ pretty, explicit bool }
+
+// format reads the response parameters every route accepts.
+func (r *request) format() (output, error) {
+	pretty, err := r.boolParam("pretty", false)
+	if err != nil {
+		return output{}, err
+	}
+	for _, p := range []string{"human", "error_trace"} {
+		if _, err := r.boolParam(p, false); err != nil {
+			return output{}, err
+		}
+	}
+	_, explicit := r.query["pretty"]
+	return output{pretty: pretty, explicit: explicit}, nil
+}
+
+// marshal encodes v as Elasticsearch does: no HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func (a *API) write(w http.ResponseWriter, r *request, out output, res *response) {
+	for _, wr := range res.warnings {
+		w.Header().Add("Warning", wr)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if res.prettyByDefault && !out.explicit {
+		out.pretty = true
+	}
+	if s, ok := res.body.(streamer); ok && !out.pretty {
+		w.WriteHeader(res.status)
+		bw := bufio.NewWriterSize(w, 32<<10)
+		if err := s(bw); err != nil {
+			// The status is gone; cut the connection so the client sees a
+			// broken response rather than a truncated valid-looking one.
+			a.Log.Error("streaming a response failed", "path", r.URL.Path, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		if err := bw.Flush(); err != nil {
+			a.Log.Debug("client went away", "err", err)
+		}
+		return
+	}
+	body, err := render(res.body)
+	if err != nil {
+		a.writeError(w, r, out, err)
+		return
+	}
+	if out.pretty {
+		body = pretty(body)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(res.status)
+	_, _ = w.Write(body)
+}
+
+func render(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case streamer:
+		var buf bytes.Buffer
+		bw := bufio.NewWriter(&buf)
+		if err := b(bw); err != nil {
+			return nil, err
+		}
+		if err := bw.Flush(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	case json.RawMessage:
+		return b, nil
+	}
+	return marshal(body)
+}
+
+// writeError renders err as Elasticsearch's error body. Errors that are not
+// Elasticsearch exceptions are internal: logged with their cause, shown as
+// a generic 500.
+func (a *API) writeError(w http.ResponseWriter, r *request, out output, err error) {
+	var e *eserr.Error
+	if !errors.As(err, &e) {
+		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &eserr.Error{Type: "exception", Reason: "internal server error", Status: http.StatusInternalServerError}
+	}
+	h := w.Header()
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		// Elasticsearch strips these from security failures.
+		h.Del("X-elastic-product")
+		h.Del("Warning")
+	}
+	for k, vs := range e.Header {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	body, _ := marshal(errorBody(e))
+	if out.pretty {
+		body = pretty(body)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}
+
+// errorBody builds {"error":{"root_cause":[...],...},"status":N}; fields
+// keep Elasticsearch's order: type, reason, caused_by, header.
+func errorBody(e *eserr.Error) any {
+	root := e
+	for root.CausedBy != nil {
+		root = root.CausedBy
+	}
+	top := exceptionJSON(e, true)
+	top = append(orderedObject{{"root_cause", []any{exceptionJSON(root, false)}}}, top...)
+	return orderedObject{{"error", top}, {"status", e.Status}}
+}
+
+func exceptionJSON(e *eserr.Error, withCause bool) orderedObject {
+	o := orderedObject{{"type", e.Type}, {"reason", e.Reason}}
+	if withCause && e.CausedBy != nil {
+		o = append(o, field{"caused_by", exceptionJSON(e.CausedBy, true)})
+	}
+	if len(e.Header) > 0 {
+		h := orderedObject{}
+		for _, k := range slices.Sorted(maps.Keys(e.Header)) {
+			vs := e.Header[k]
+			if len(vs) == 1 {
+				h = append(h, field{k, vs[0]})
+			} else {
+				h = append(h, field{k, vs})
+			}
+		}
+		o = append(o, field{"header", h})
+	}
+	return o
+}
+
+// writeFlatError answers in the flat {"error":"...","status":N} form the
+// RestController uses for requests that reach no handler.
+func writeFlatError(w http.ResponseWriter, status int, msg string) {
+	body := orderedObject{{"error", msg}, {"status", status}}
+	if status == http.StatusBadRequest {
+		// "no handler found" carries no status field in Elasticsearch.
+		body = body[:1]
+	}
+	b, _ := marshal(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// field and orderedObject marshal a JSON object with a fixed key order.
+type field struct {
+	key string
+	val any
+}
+
+type orderedObject []field
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := marshal(f.key)
+		v, err := marshal(f.val)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// pretty re-indents compact JSON as Elasticsearch's pretty printer (Jackson
+// with two-space indents for objects and arrays) does: `"key" : value`,
+// empty containers as `{ }` and `[ ]`, and a final line feed.
+func pretty(src []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.UseNumber()
+	var b bytes.Buffer
+	if err := prettyValue(dec, &b, 0); err != nil {
+		return src
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+func prettyValue(dec *json.Decoder, b *bytes.Buffer, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		v, err := marshal(tok)
+		b.Write(v)
+		return err
+	}
+	closing := byte('}')
+	if d == '[' {
+		closing = ']'
+	}
+	b.WriteByte(byte(d))
+	n := 0
+	for dec.More() {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		b.WriteByte('\n')
+		indent(b, depth+1)
+		if d == '{' {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			kb, _ := marshal(k)
+			b.Write(kb)
+			b.WriteString(" : ")
+		}
+		if err := prettyValue(dec, b, depth+1); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	if n == 0 {
+		b.WriteByte(' ')
+	} else {
+		b.WriteByte('\n')
+		indent(b, depth)
+	}
+	b.WriteByte(closing)
+	return nil
+}
+
+func indent(b *bytes.Buffer, depth int) {
+	for range depth {
+		b.WriteString("  ")
+	}
+}
+
+// writeJSON writes v to a stream, for streamers.
+func writeJSON(w io.Writer, v any) error {
+	b, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}

@@ -1,0 +1,53 @@
+package realm
+
+import (
+	"context"
+	"errors"
+
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/store"
+)
+
+// Native authenticates the users of the native users store.
+type Native struct {
+	ref   Ref
+	users *nativeusers.Store
+	fake  string
+}
+
+// NewNative returns the native realm. fakeHash is a hash in the configured
+// algorithm that unknown users are verified against, so a missing user
+// costs the same time as a wrong password.
+func NewNative(ref Ref, users *nativeusers.Store, fakeHash string) *Native {
+	return &Native{ref: ref, users: users, fake: fakeHash}
+}
+
+// Ref implements Realm.
+func (n *Native) Ref() Ref { return n.ref }
+
+// Authenticate implements Realm.
+func (n *Native) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
+	acc, err := n.users.Get(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		_, _ = passhash.Verify(password, n.fake)
+		return Principal{}, Continue, nil
+	}
+	if err != nil {
+		return Principal{}, Continue, err
+	}
+	if !verify(password, acc.PasswordHash) {
+		return Principal{}, Continue, nil
+	}
+	return Principal{User: acc.User, Realm: n.ref}, Success, nil
+}
+
+// verify treats an empty or unreadable stored hash as a mismatch: an empty
+// hash would otherwise match an empty password as clear text.
+func verify(password, hash string) bool {
+	if hash == "" {
+		return false
+	}
+	ok, err := passhash.Verify(password, hash)
+	return err == nil && ok
+}

@@ -1,0 +1,45 @@
+package realm
+
+import (
+	"context"
+
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/user"
+)
+
+// Reserved authenticates the built-in users (elastic, kibana_system, ...).
+// It ends the chain for their names, so no other realm can impersonate them.
+type Reserved struct {
+	users *nativeusers.Store
+	fake  string
+}
+
+// NewReserved returns the reserved realm; see NewNative for fakeHash.
+func NewReserved(users *nativeusers.Store, fakeHash string) *Reserved {
+	return &Reserved{users: users, fake: fakeHash}
+}
+
+// Ref implements Realm.
+func (r *Reserved) Ref() Ref { return ReservedRef }
+
+// Authenticate implements Realm.
+func (r *Reserved) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
+	b, ok := user.LookupBuiltin(username)
+	if !ok {
+		return Principal{}, Continue, nil
+	}
+	st, err := r.users.GetReserved(ctx, username)
+	if err != nil {
+		return Principal{}, Continue, err
+	}
+	if st.PasswordHash == "" {
+		// Never given a password: it cannot log in, but it costs the same.
+		_, _ = passhash.Verify(password, r.fake)
+		return Principal{}, Terminate, nil
+	}
+	if !verify(password, st.PasswordHash) {
+		return Principal{}, Terminate, nil
+	}
+	return Principal{User: b.User(st.Enabled), Realm: ReservedRef}, Success, nil
+}

@@ -1,0 +1,200 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/config"
+	"github.com/esauth/esauth/internal/httpapi"
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/store"
+	"github.com/esauth/esauth/internal/store/boltstore"
+	"github.com/esauth/esauth/internal/user"
+)
+
+// Options are what a node needs besides its settings.
+type Options struct {
+	Config config.Config
+	Log    *slog.Logger
+	// Stdout receives the one-time message with a generated elastic password.
+	Stdout io.Writer
+	// Getenv reads ELASTIC_PASSWORD on the first start.
+	Getenv func(string) string
+	// Ready, when set, is called with the listening address once the node
+	// answers requests.
+	Ready func(addr net.Addr)
+}
+
+// shutdownGrace bounds how long in-flight requests may take to finish.
+const shutdownGrace = 30 * time.Second
+
+// Run starts a node and serves until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish and the store is closed cleanly.
+func Run(ctx context.Context, opt Options) (err error) {
+	cfg, log := opt.Config, opt.Log
+	db, err := boltstore.Open(filepath.Join(cfg.PathData, "esauth.db"))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	users := nativeusers.New(db)
+	uuid, err := clusterUUID(ctx, db)
+	if err != nil {
+		return fmt.Errorf("reading the cluster UUID: %w", err)
+	}
+	if err := bootstrapElastic(ctx, users, opt); err != nil {
+		return fmt.Errorf("bootstrapping the elastic user: %w", err)
+	}
+	fake, err := cfg.PasswordHasher.FakeHash()
+	if err != nil {
+		return err
+	}
+	var chain realm.Chain
+	if cfg.ReservedRealmEnabled {
+		chain = append(chain, realm.NewReserved(users, fake))
+	}
+	chain = append(chain, realm.NewNative(realm.DefaultNativeRef, users, fake))
+	api := &httpapi.API{
+		Node:             httpapi.Node{Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
+		Users:            users,
+		Realms:           chain,
+		Authz:            authz.New(authz.BuiltinRoles()),
+		Hasher:           cfg.PasswordHasher,
+		ReservedRealm:    cfg.ReservedRealmEnabled,
+		MaxContentLength: cfg.MaxContentLength,
+		Log:              log,
+	}
+	ln, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("esauth started", "address", "http://"+ln.Addr().String(), "cluster_name", cfg.ClusterName,
+		"node_name", cfg.NodeName, "cluster_uuid", uuid, "path.data", cfg.PathData)
+	if opt.Ready != nil {
+		opt.Ready(ln.Addr())
+	}
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+// listen binds the first free port of http.port on http.host.
+func listen(cfg config.Config) (net.Listener, error) {
+	var errs []error
+	for port := cfg.HTTPPortLow; port <= cfg.HTTPPortHigh; port++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.HTTPHost, strconv.Itoa(port)))
+		if err == nil {
+			return ln, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("cannot bind http.host [%s] http.port [%d-%d]: %w",
+		cfg.HTTPHost, cfg.HTTPPortLow, cfg.HTTPPortHigh, errors.Join(errs...))
+}
+
+// clusterUUID returns the cluster's UUID, creating it on the first start.
+// It is kept in the store so that every restart (and, with a shared store,
+// every node) reports the same one.
+func clusterUUID(ctx context.Context, db store.Store) (string, error) {
+	const key = "cluster_uuid"
+	var uuid string
+	_, err := db.Update(ctx, store.Meta, key, func(cur []byte) ([]byte, error) {
+		if cur != nil {
+			uuid = string(cur)
+			return cur, nil
+		}
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		uuid = base64.RawURLEncoding.EncodeToString(b)
+		return []byte(uuid), nil
+	})
+	return uuid, err
+}
+
+// bootstrapElastic gives the elastic user its first password: from
+// ELASTIC_PASSWORD as Elasticsearch's container image does, or generated
+// and printed once. Later starts keep the stored password.
+func bootstrapElastic(ctx context.Context, users *nativeusers.Store, opt Options) error {
+	if !opt.Config.ReservedRealmEnabled {
+		return nil
+	}
+	var generated string
+	created, err := users.BootstrapReserved(ctx, user.Elastic, func() (string, error) {
+		pw := opt.Getenv("ELASTIC_PASSWORD")
+		if pw == "" {
+			generated = generatePassword(20)
+			pw = generated
+		} else if err := user.ValidatePassword(pw); err != nil {
+			return "", fmt.Errorf("ELASTIC_PASSWORD: %w", err)
+		}
+		return opt.Config.PasswordHasher.Hash(pw)
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case created && generated != "":
+		fmt.Fprintf(opt.Stdout, "\nPassword for the elastic user (reset with `esauth reset-password -u elastic`):\n  %s\n\n", generated)
+	case created:
+		opt.Log.Info("elastic user password set from ELASTIC_PASSWORD")
+	}
+	return nil
+}
+
+// generatePassword makes a random password of n characters, as
+// Elasticsearch's auto-configuration does.
+func generatePassword(n int) string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-*+="
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = chars[randIntn(len(chars))]
+	}
+	return string(b)
+}
+
+// randIntn draws uniformly from [0, n) with crypto/rand.
+func randIntn(n int) int {
+	var b [1]byte
+	limit := 256 - 256%n
+	for {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < limit {
+			return int(b[0]) % n
+		}
+	}
+}

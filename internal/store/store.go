@@ -1,0 +1,67 @@
+// Package store defines the durable key-value contract that every esauth
+// storage backend implements, and the errors callers test for.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors. Backends wrap them with %w; callers test with errors.Is.
+var (
+	// ErrNotFound means the record does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists means a record that was to be created already exists.
+	ErrExists = errors.New("store: already exists")
+	// ErrUnavailable means the backend cannot be reached; the operation may
+	// be retried later and nothing was written.
+	ErrUnavailable = errors.New("store: unavailable")
+)
+
+// Collection names a group of records, like a bucket or a key prefix.
+type Collection string
+
+// The collections esauth keeps.
+const (
+	Users         Collection = "users"          // native users, by username
+	ReservedUsers Collection = "reserved-users" // state of built-in users, by username
+	Meta          Collection = "meta"           // single values such as the cluster UUID
+)
+
+// UpdateFunc receives a record's current value and returns its new value.
+// cur is nil only when the record does not exist (an existing empty value
+// is a non-nil empty slice); it is the caller's own copy, which fn may
+// modify and return. Returning an error aborts the update and leaves the
+// record unchanged; that error is returned to the caller as is. Returning
+// (nil, nil) is an error. fn may be called more than once (compare-and-swap
+// retries), so it must have no side effects and must not retain cur.
+type UpdateFunc func(cur []byte) (next []byte, err error)
+
+// Store is a durable map of (collection, key) to value. Every method that
+// returns nil has made its change durable (fsynced or replicated) before
+// returning. Values are opaque bytes; keys are arbitrary non-empty strings.
+type Store interface {
+	// Get returns the value stored under key, or ErrNotFound.
+	Get(ctx context.Context, c Collection, key string) ([]byte, error)
+
+	// List calls fn for every record of c in ascending key order, from a
+	// consistent snapshot. It stops at the first error fn returns and
+	// returns that error. fn must not retain val, and must not write to
+	// the store (a backend may hold a read transaction during List).
+	List(ctx context.Context, c Collection, fn func(key string, val []byte) error) error
+
+	// Create stores val under key unless a record exists (ErrExists).
+	Create(ctx context.Context, c Collection, key string, val []byte) error
+
+	// Update atomically replaces the record with fn's result (an upsert when
+	// fn accepts a nil cur). Concurrent updates of one key never lose a write.
+	// It reports whether the record did not exist before.
+	Update(ctx context.Context, c Collection, key string, fn UpdateFunc) (created bool, err error)
+
+	// Delete removes the record, or returns ErrNotFound.
+	Delete(ctx context.Context, c Collection, key string) error
+
+	// Close releases the backend. Later calls return nil; other methods
+	// called after Close return an error.
+	Close() error
+}

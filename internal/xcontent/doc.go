@@ -1,0 +1,3 @@
+// Package xcontent reads JSON request bodies field by field the way
+// Elasticsearch's XContentParser-based builders do, with their messages.
+package xcontent
