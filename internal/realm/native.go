@@ -11,16 +11,20 @@ import (
 
 // Native authenticates the users of the native users store.
 type Native struct {
-	ref   Ref
-	users *nativeusers.Store
-	fake  string
+	ref    Ref
+	users  *nativeusers.Store
+	fake   string
+	verify verifier
 }
+
+// verifier checks a password against a stored hash; tests count calls.
+type verifier func(password, hash string) (bool, error)
 
 // NewNative returns the native realm. fakeHash is a hash in the configured
 // algorithm that unknown users are verified against, so a missing user
 // costs the same time as a wrong password.
 func NewNative(ref Ref, users *nativeusers.Store, fakeHash string) *Native {
-	return &Native{ref: ref, users: users, fake: fakeHash}
+	return &Native{ref: ref, users: users, fake: fakeHash, verify: passhash.Verify}
 }
 
 // Ref implements Realm.
@@ -30,24 +34,24 @@ func (n *Native) Ref() Ref { return n.ref }
 func (n *Native) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
 	acc, err := n.users.Get(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
-		_, _ = passhash.Verify(password, n.fake)
+		_, _ = n.verify(password, n.fake)
 		return Principal{}, Continue, nil
 	}
 	if err != nil {
 		return Principal{}, Continue, err
 	}
-	if !verify(password, acc.PasswordHash) {
+	if !matches(n.verify, password, acc.PasswordHash) {
 		return Principal{}, Continue, nil
 	}
 	return Principal{User: acc.User, Realm: n.ref}, Success, nil
 }
 
-// verify treats an empty or unreadable stored hash as a mismatch: an empty
-// hash would otherwise match an empty password as clear text.
-func verify(password, hash string) bool {
+// matches treats an empty or unreadable stored hash as a mismatch: an
+// empty hash would otherwise match an empty password as clear text.
+func matches(verify verifier, password, hash string) bool {
 	if hash == "" {
 		return false
 	}
-	ok, err := passhash.Verify(password, hash)
+	ok, err := verify(password, hash)
 	return err == nil && ok
 }
