@@ -65,7 +65,9 @@ func Validation(msgs ...string) *Error {
 type Validator struct{ msgs []string }
 
 // Add records one failed check.
-func (v *Validator) Add(format string, args ...any) { v.msgs = append(v.msgs, fmt.Sprintf(format, args...)) }
+func (v *Validator) Add(format string, args ...any) {
+	v.msgs = append(v.msgs, fmt.Sprintf(format, args...))
+}
 
 // Err returns the action_request_validation_exception, or nil when every
 // check passed. It returns a plain error so that a nil result is a nil

@@ -367,4 +367,3 @@ func TestAuthorization(t *testing.T) {
 		}
 	}
 }
-
