@@ -19,8 +19,12 @@ import (
 type streamer func(w *bufio.Writer) error
 
 // output is how a request wants its JSON: pretty (Jackson's format) or
-// not, and whether it said so (some answers are pretty unless told).
-type output struct{ pretty, explicit bool }
+// not, whether it said so (some answers are pretty unless told), and
+// filtered by filter_path.
+type output struct {
+	pretty, explicit bool
+	filter           *filterPath
+}
 
 // format reads the response parameters every route accepts.
 func (r *request) format() (output, error) {
@@ -34,7 +38,8 @@ func (r *request) format() (output, error) {
 		}
 	}
 	_, explicit := r.query["pretty"]
-	return output{pretty: pretty, explicit: explicit}, nil
+	fp, _ := r.param("filter_path")
+	return output{pretty: pretty, explicit: explicit, filter: parseFilterPath(fp)}, nil
 }
 
 // marshal encodes v as Elasticsearch does: no HTML escaping.
@@ -56,7 +61,7 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 	if res.prettyByDefault && !out.explicit {
 		out.pretty = true
 	}
-	if s, ok := res.body.(streamer); ok && !out.pretty {
+	if s, ok := res.body.(streamer); ok && !out.pretty && out.filter == nil {
 		w.WriteHeader(res.status)
 		bw := bufio.NewWriterSize(w, 32<<10)
 		if err := s(bw); err != nil {
@@ -74,6 +79,9 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 	if err != nil {
 		a.writeError(w, r, out, err)
 		return
+	}
+	if out.filter != nil {
+		body = out.filter.apply(body)
 	}
 	if out.pretty {
 		body = pretty(body)
