@@ -40,6 +40,10 @@ type Config struct {
 	ReservedRealmEnabled bool
 	// MaxContentLength is the largest request body accepted, in bytes.
 	MaxContentLength int64
+	// Realms is the realm chain after the reserved realm, in order.
+	Realms []RealmConfig
+	// Anonymous configures access without credentials.
+	Anonymous Anonymous
 	// ConfigDir is the directory holding the settings file (Elasticsearch's
 	// path.conf), where other configuration files are looked up; "config"
 	// when no file was given.
@@ -60,6 +64,9 @@ func (s *Settings) Config() (Config, error) {
 		NodeName:    s.Get(KeyNodeName),
 		ConfigDir:   s.configDir,
 	}
+	if s.IsSet("path.conf") {
+		c.ConfigDir = s.Get("path.conf")
+	}
 	var err error
 	if c.HTTPPortLow, c.HTTPPortHigh, err = parsePortRange(KeyHTTPPort, s.Get(KeyHTTPPort)); err != nil {
 		return Config{}, err
@@ -71,6 +78,12 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.PasswordHasher, err = passhash.ResolveStored(s.Get(KeyPasswordHashing)); err != nil {
+		return Config{}, err
+	}
+	if c.Realms, err = s.realms(); err != nil {
+		return Config{}, err
+	}
+	if c.Anonymous, err = s.anonymous(); err != nil {
 		return Config{}, err
 	}
 	return c, nil

@@ -38,7 +38,7 @@ func (r *setting) isPattern() bool {
 // function rather than a package variable so that no caller can change the
 // table another caller sees.
 func builtinSettings() []setting {
-	return []setting{
+	rows := []setting{
 		{key: "cluster.name", def: "elasticsearch", validate: validateClusterName},
 		{key: "node.name", defFunc: defaultNodeName},
 		{key: "path.data", def: "data", validate: validatePathData},
@@ -49,7 +49,9 @@ func builtinSettings() []setting {
 		{key: "xpack.security.enabled", def: "true", validate: validateSecurityEnabled},
 		{key: "xpack.security.authc.password_hashing.algorithm", def: "bcrypt", validate: validateHashAlgorithm},
 		{key: "xpack.security.authc.reserved_realm.enabled", def: "true", validate: validateBool},
+		{key: "path.conf"},
 	}
+	return append(rows, realmSettings()...)
 }
 
 // isPlaceholder reports whether a pattern segment is a <name> placeholder.
