@@ -25,6 +25,7 @@ type Authorizer interface {
 
 // Node describes this server as GET / and cluster responses show it.
 type Node struct {
+	ID          string
 	Name        string
 	ClusterName string
 	ClusterUUID string
@@ -32,10 +33,13 @@ type Node struct {
 
 // API is the REST surface. Every field must be set before Handler is called.
 type API struct {
-	Node   Node
-	Users  *nativeusers.Store
-	Realms realm.Chain
-	Authz  Authorizer
+	Node  Node
+	Users *nativeusers.Store
+	// Realms authenticate requests, in order; AllRealms are every active
+	// realm, including those that do not authenticate, by name.
+	Realms    realm.Chain
+	AllRealms []realm.Realm
+	Authz     Authorizer
 	// Hasher hashes new passwords (xpack.security.authc.password_hashing.algorithm).
 	Hasher passhash.Hasher
 	// ReservedRealm is xpack.security.authc.reserved_realm.enabled: when

@@ -26,6 +26,7 @@ func (a *API) routes() []*route {
 		{method: "PUT", path: user + "/{username}/_disable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(false)},
 		{method: "POST", path: user + "/{username}/_disable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(false)},
 		{method: "GET", path: "/_security/_authenticate", action: "cluster:admin/xpack/security/user/authenticate", prepare: a.whoami},
+		{method: "POST", path: "/_security/realm/{realms}/_clear_cache", action: "cluster:admin/xpack/security/realm/cache/clear", prepare: a.clearRealmCache},
 	}
 	table = append(table, security...)
 	for _, rt := range security {

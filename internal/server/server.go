@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -54,6 +56,10 @@ func Run(ctx context.Context, opt Options) (err error) {
 		}
 	}()
 	users := nativeusers.New(db)
+	nodeID, err := loadNodeID(cfg.PathData)
+	if err != nil {
+		return fmt.Errorf("reading the node id: %w", err)
+	}
 	uuid, err := clusterUUID(ctx, db)
 	if err != nil {
 		return fmt.Errorf("reading the cluster UUID: %w", err)
@@ -71,7 +77,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 	}
 	chain = append(chain, realm.NewNative(realm.DefaultNativeRef, users, fake))
 	api := &httpapi.API{
-		Node:             httpapi.Node{Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
+		Node:             httpapi.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
 		Users:            users,
 		Realms:           chain,
 		Authz:            authz.New(authz.BuiltinRoles()),
@@ -138,12 +144,38 @@ func clusterUUID(ctx context.Context, db store.Store) (string, error) {
 			uuid = string(cur)
 			return cur, nil
 		}
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		uuid = base64.RawURLEncoding.EncodeToString(b)
+		uuid = randomID()
 		return []byte(uuid), nil
 	})
 	return uuid, err
+}
+
+// loadNodeID returns this node's persistent id, kept in path.data like
+// Elasticsearch's node id, creating it on the first start. It is a local
+// file, not a store record, because several nodes may share one store.
+func loadNodeID(dir string) (string, error) {
+	path := filepath.Join(dir, "node.id")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) > 0 {
+		return string(b), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	id := randomID()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(id), 0o600); err != nil {
+		return "", err
+	}
+	return id, os.Rename(tmp, path)
+}
+
+// randomID is Elasticsearch's UUIDs.randomBase64UUID format: 16 random
+// bytes, URL-safe base64 without padding (22 characters).
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // bootstrapElastic gives the elastic user its first password: from

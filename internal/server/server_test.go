@@ -126,3 +126,17 @@ func TestGeneratePassword(t *testing.T) {
 		seen[pw] = true
 	}
 }
+
+func TestNodeIDPersists(t *testing.T) {
+	dir := t.TempDir()
+	a, err := loadNodeID(dir)
+	if err != nil || len(a) != 22 {
+		t.Fatalf("node id %q, %v", a, err)
+	}
+	if b, _ := loadNodeID(dir); b != a {
+		t.Errorf("node id changed: %s then %s", a, b)
+	}
+	if c, _ := loadNodeID(t.TempDir()); c == a {
+		t.Error("two data paths share a node id")
+	}
+}
