@@ -10,10 +10,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/user"
 )
 
 // Authorizer decides whether a principal may run an Elasticsearch action.
@@ -44,7 +46,15 @@ type API struct {
 	Hasher passhash.Hasher
 	// ReservedRealm is xpack.security.authc.reserved_realm.enabled: when
 	// false, built-in names are ordinary native users.
-	ReservedRealm    bool
+	ReservedRealm bool
+	// Anonymous is the anonymous-access configuration: requests without
+	// credentials run as it when it has roles, and its roles are added to
+	// every authenticated user's.
+	Anonymous config.Anonymous
+	// FileUsers tells file-realm users apart (nil without a file realm).
+	FileUsers interface {
+		Lookup(username string) (user.User, bool)
+	}
 	MaxContentLength int64
 	Log              *slog.Logger
 }

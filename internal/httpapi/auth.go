@@ -2,13 +2,16 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/user"
 )
 
 // challenge is the WWW-Authenticate value of Elasticsearch 8.15 and later.
@@ -29,6 +32,9 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		return realm.Principal{}, err
 	}
 	if !found {
+		if a.Anonymous.Enabled() {
+			return a.anonymousPrincipal(), nil
+		}
 		return realm.Principal{}, authError("missing authentication credentials for REST request [%s]", uri)
 	}
 	p, ok, err := a.Realms.Authenticate(r.Context(), username, password)
@@ -40,8 +46,28 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		a.Log.Debug("authentication failed", "user", username, "path", r.URL.Path)
 		return realm.Principal{}, authError("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
+	if a.Anonymous.Enabled() {
+		// Elasticsearch gives every user the anonymous roles too.
+		p.User.Roles = append(slices.Clip(p.User.Roles), a.Anonymous.Roles...)
+	}
 	return p, nil
 }
+
+// anonymousRef is the realm Elasticsearch reports for anonymous access.
+var anonymousRef = realm.Ref{Name: "__anonymous", Type: "__anonymous"}
+
+// anonymousUser is the anonymous user as GET and _authenticate show it.
+func (a *API) anonymousUser() user.User {
+	return user.User{Username: a.Anonymous.Username, Roles: a.Anonymous.Roles,
+		Metadata: json.RawMessage(`{"_reserved":true}`), Enabled: true}
+}
+
+func (a *API) anonymousPrincipal() realm.Principal {
+	return realm.Principal{User: a.anonymousUser(), Realm: anonymousRef}
+}
+
+// isAnonymous reports a request running as the anonymous user.
+func (r *request) isAnonymous() bool { return r.principal.Realm == anonymousRef }
 
 // parseBasic extracts Basic credentials as UsernamePasswordToken does: the
 // scheme is case-insensitive, padding is optional, and the password is

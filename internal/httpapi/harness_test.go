@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
@@ -57,10 +58,11 @@ func newTestServer(t *testing.T) *testServer {
 	api := &API{
 		Node:             Node{Name: "node-1", ClusterName: "test-cluster", ClusterUUID: "uuid-123"},
 		Users:            users,
-		Realms:           realm.Chain{realm.NewReserved(users, fake), realm.NewNative(realm.DefaultNativeRef, users, fake)},
+		Realms:           realm.Chain{Realms: []realm.Realm{realm.NewReserved(users, fake), realm.NewNative(realm.DefaultNativeRef, users)}, FakeHash: fake},
 		Authz:            authz.New(authz.BuiltinRoles()),
 		Hasher:           h,
 		ReservedRealm:    true,
+		Anonymous:        config.Anonymous{Username: "_anonymous", AuthzException: true},
 		MaxContentLength: 1 << 20,
 		Log:              slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

@@ -87,6 +87,10 @@ func (r *request) refresh() error {
 // the request is about, if any.
 func (r *request) authorize(ctx context.Context, target string) error {
 	if err := r.api.Authz.Authorize(ctx, r.principal, r.route.action, target); err != nil {
+		if r.isAnonymous() && !r.api.Anonymous.AuthzException {
+			// authz_exception: false asks anonymous callers for credentials.
+			return authError("action [%s] requires authentication", r.route.action)
+		}
 		return err
 	}
 	r.authorized = true

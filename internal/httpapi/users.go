@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -175,7 +176,9 @@ func (a *API) validatePutUser(r *request, u user.User) error {
 	if !u.Enabled && u.Username == r.principal.User.Username && isNativeOrReserved(r) {
 		v.Add("native and reserved realm users may not update the enabled status of their own account")
 	}
-	if _, ok := a.reserved(u.Username); ok {
+	if u.Username == a.Anonymous.Username {
+		v.Add("user [%s] is anonymous and cannot be modified via the API", u.Username)
+	} else if _, ok := a.reserved(u.Username); ok {
 		v.Add("user [%s] is reserved and only the password can be changed", u.Username)
 	} else if err := user.ValidateUsername(u.Username); err != nil {
 		v.Add("%s", err.Error())
@@ -244,6 +247,9 @@ func (a *API) getUsers(r *request) (exec, error) {
 
 // lookupUser finds a built-in or native user by name.
 func (a *API) lookupUser(ctx context.Context, name string) (user.User, bool, error) {
+	if name == a.Anonymous.Username && a.Anonymous.Enabled() {
+		return a.anonymousUser(), true, nil
+	}
 	if b, ok := a.reserved(name); ok {
 		st, err := a.Users.GetReserved(ctx, name)
 		if err != nil {
@@ -285,6 +291,11 @@ func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer) error {
 			}
 		}
 	}
+	if a.Anonymous.Enabled() {
+		if err := emit(a.anonymousUser()); err != nil {
+			return err
+		}
+	}
 	if err := a.Users.List(ctx, emit); err != nil {
 		return err
 	}
@@ -300,6 +311,9 @@ func (a *API) deleteUser(r *request) (exec, error) {
 	return func(ctx context.Context) (*response, error) {
 		if err := r.authorize(ctx, name); err != nil {
 			return nil, err
+		}
+		if name == a.Anonymous.Username {
+			return nil, eserr.IllegalArgument("user [%s] is anonymous and cannot be deleted", name)
 		}
 		if _, ok := a.reserved(name); ok {
 			return nil, eserr.IllegalArgument("user [%s] is reserved and cannot be deleted", name)
@@ -355,11 +369,20 @@ func (a *API) changePassword(r *request) (exec, error) {
 		if err := r.authorize(ctx, name); err != nil {
 			return nil, err
 		}
+		if name == a.Anonymous.Username {
+			return nil, eserr.IllegalArgument("user [%s] is anonymous and cannot be modified via the API", name)
+		}
+		_, reserved := a.reserved(name)
+		if !reserved {
+			if err := a.checkNative(ctx, name); err != nil {
+				return nil, err
+			}
+		}
 		hash, err := pw.finalHash(a.Hasher)
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := a.reserved(name); ok {
+		if reserved {
 			err = a.Users.ChangeReservedPassword(ctx, name, hash)
 		} else {
 			err = a.Users.ChangePassword(ctx, name, hash)
@@ -369,6 +392,22 @@ func (a *API) changePassword(r *request) (exec, error) {
 		}
 		return ok(orderedObject{})
 	}, nil
+}
+
+// checkNative refuses a password change for a user that only the file
+// realm knows, with the message of Elasticsearch's pre-check; a user that
+// exists nowhere is left to the store's "user must exist" answer.
+func (a *API) checkNative(ctx context.Context, name string) error {
+	if a.FileUsers == nil {
+		return nil
+	}
+	if _, err := a.Users.Get(ctx, name); !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if _, ok := a.FileUsers.Lookup(name); ok {
+		return eserr.Validation(fmt.Sprintf("user [%s] is file-based and cannot be managed via this API.", name))
+	}
+	return nil
 }
 
 // setEnabled is PUT|POST /_security/user/{username}/_enable and _disable.
@@ -390,6 +429,9 @@ func (a *API) setEnabled(enabled bool) func(*request) (exec, error) {
 			}
 			if user.IsInternal(name) {
 				return nil, eserr.IllegalArgument("user [%s] is internal", name)
+			}
+			if name == a.Anonymous.Username {
+				return nil, eserr.IllegalArgument("user [%s] is anonymous and cannot be modified using the api", name)
 			}
 			var err error
 			if _, ok := a.reserved(name); ok {
@@ -413,11 +455,15 @@ func (a *API) whoami(r *request) (exec, error) {
 		}
 		p := r.principal
 		u := p.User
+		kind := "realm"
+		if r.isAnonymous() {
+			kind = "anonymous"
+		}
 		return ok(orderedObject{
 			{"username", u.Username}, {"roles", u.Roles}, {"full_name", u.FullName}, {"email", u.Email},
 			{"metadata", u.Metadata}, {"enabled", u.Enabled},
 			{"authentication_realm", p.Realm}, {"lookup_realm", p.Realm},
-			{"authentication_type", "realm"},
+			{"authentication_type", kind},
 		})
 	}, nil
 }

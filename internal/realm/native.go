@@ -13,18 +13,15 @@ import (
 type Native struct {
 	ref    Ref
 	users  *nativeusers.Store
-	fake   string
 	verify verifier
 }
 
 // verifier checks a password against a stored hash; tests count calls.
 type verifier func(password, hash string) (bool, error)
 
-// NewNative returns the native realm. fakeHash is a hash in the configured
-// algorithm that unknown users are verified against, so a missing user
-// costs the same time as a wrong password.
-func NewNative(ref Ref, users *nativeusers.Store, fakeHash string) *Native {
-	return &Native{ref: ref, users: users, fake: fakeHash, verify: passhash.Verify}
+// NewNative returns the native realm.
+func NewNative(ref Ref, users *nativeusers.Store) *Native {
+	return &Native{ref: ref, users: users, verify: passhash.Verify}
 }
 
 // Ref implements Realm.
@@ -34,8 +31,7 @@ func (n *Native) Ref() Ref { return n.ref }
 func (n *Native) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
 	acc, err := n.users.Get(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
-		_, _ = n.verify(password, n.fake)
-		return Principal{}, Continue, nil
+		return Principal{}, Unknown, nil
 	}
 	if err != nil {
 		return Principal{}, Continue, err

@@ -3,6 +3,8 @@ package realm
 import (
 	"context"
 
+	"github.com/esauth/esauth/internal/passhash"
+
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -28,8 +30,10 @@ type Principal struct {
 type Outcome int
 
 const (
-	// Continue: not this realm's user, or a wrong password; ask the next realm.
-	Continue Outcome = iota
+	// Unknown: not this realm's user; no password was checked.
+	Unknown Outcome = iota
+	// Continue: this realm's user with a wrong password; ask the next realm.
+	Continue
 	// Success: the credentials are valid.
 	Success
 	// Terminate: fail now without asking other realms (a built-in user).
@@ -42,14 +46,28 @@ type Realm interface {
 	Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error)
 }
 
+// Owner is a realm that can tell from memory, at no cost, whether a user
+// is its own; the chain then skips it (and its cache) for other users.
+type Owner interface {
+	Owns(username string) bool
+}
+
 // Chain asks realms in order until one succeeds or terminates.
-type Chain []Realm
+type Chain struct {
+	Realms []Realm
+	// FakeHash, in the configured algorithm, is verified when no realm knew
+	// the user, so an unknown user costs the same time as a wrong password
+	// while realms that do not know a user stay cheap.
+	FakeHash string
+	verify   verifier // nil: passhash.Verify; tests count calls
+}
 
 // Authenticate returns the principal, or ok=false for bad credentials,
 // unknown users and disabled users alike. An error means a realm could not
 // decide (its store failed); the caller must not treat it as a bad password.
 func (c Chain) Authenticate(ctx context.Context, username, password string) (p Principal, ok bool, err error) {
-	for _, r := range c {
+	known := false
+	for _, r := range c.Realms {
 		p, out, err := r.Authenticate(ctx, username, password)
 		if err != nil {
 			return Principal{}, false, err
@@ -61,7 +79,16 @@ func (c Chain) Authenticate(ctx context.Context, username, password string) (p P
 			return p, p.User.Enabled, nil
 		case Terminate:
 			return Principal{}, false, nil
+		case Continue:
+			known = true
 		}
+	}
+	if !known {
+		verify := c.verify
+		if verify == nil {
+			verify = passhash.Verify
+		}
+		_, _ = verify(password, c.FakeHash)
 	}
 	return Principal{}, false, nil
 }

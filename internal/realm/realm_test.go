@@ -41,9 +41,9 @@ func setup(t *testing.T) (Chain, *counting, string) {
 	_, err = users.Put(ctx, user.User{Username: "kibana_system", Enabled: true}, joeHash)
 	mustNil(t, err)
 	c := &counting{}
-	res, nat := NewReserved(users, fake), NewNative(DefaultNativeRef, users, fake)
+	res, nat := NewReserved(users, fake), NewNative(DefaultNativeRef, users)
 	res.verify, nat.verify = c.verify, c.verify
-	return Chain{res, nat}, c, fake
+	return Chain{Realms: []Realm{res, nat}, FakeHash: fake, verify: c.verify}, c, fake
 }
 
 func mustNil(t *testing.T, err error) {
@@ -108,7 +108,7 @@ func TestPrincipal(t *testing.T) {
 func TestReservedRealmOff(t *testing.T) {
 	chain, _, _ := setup(t)
 	// Without the reserved realm, built-in names are ordinary native users.
-	_, ok, _ := Chain{chain[1]}.Authenticate(context.Background(), "kibana_system", "joe-secret")
+	_, ok, _ := Chain{Realms: chain.Realms[1:]}.Authenticate(context.Background(), "kibana_system", "joe-secret")
 	if !ok {
 		t.Error("native kibana_system cannot log in with the reserved realm off")
 	}

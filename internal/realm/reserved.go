@@ -16,7 +16,8 @@ type Reserved struct {
 	verify verifier
 }
 
-// NewReserved returns the reserved realm; see NewNative for fakeHash.
+// NewReserved returns the reserved realm. fakeHash is verified for a
+// built-in user that has no password yet, since the chain ends there.
 func NewReserved(users *nativeusers.Store, fakeHash string) *Reserved {
 	return &Reserved{users: users, fake: fakeHash, verify: passhash.Verify}
 }
@@ -28,7 +29,7 @@ func (r *Reserved) Ref() Ref { return ReservedRef }
 func (r *Reserved) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
 	b, ok := user.LookupBuiltin(username)
 	if !ok {
-		return Principal{}, Continue, nil
+		return Principal{}, Unknown, nil
 	}
 	st, err := r.users.GetReserved(ctx, username)
 	if err != nil {
@@ -44,3 +45,6 @@ func (r *Reserved) Authenticate(ctx context.Context, username, password string) 
 	}
 	return Principal{User: b.User(st.Enabled), Realm: ReservedRef}, Success, nil
 }
+
+// Owns implements Owner: the reserved realm has only the built-in users.
+func (r *Reserved) Owns(username string) bool { return user.IsBuiltin(username) }

@@ -16,10 +16,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/esauth/esauth/internal/authcache"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
+	"github.com/esauth/esauth/internal/filerealm"
 	"github.com/esauth/esauth/internal/httpapi"
 	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/boltstore"
@@ -71,15 +74,18 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err != nil {
 		return err
 	}
-	var chain realm.Chain
-	if cfg.ReservedRealmEnabled {
-		chain = append(chain, realm.NewReserved(users, fake))
+	realms, err := buildRealms(ctx, cfg, users, fake, log)
+	realms.chain.FakeHash = fake
+	if err != nil {
+		return err
 	}
-	chain = append(chain, realm.NewNative(realm.DefaultNativeRef, users, fake))
 	api := &httpapi.API{
 		Node:             httpapi.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
 		Users:            users,
-		Realms:           chain,
+		Realms:           realms.chain,
+		AllRealms:        realms.all,
+		FileUsers:        realms.file,
+		Anonymous:        cfg.Anonymous,
 		Authz:            authz.New(authz.BuiltinRoles()),
 		Hasher:           cfg.PasswordHasher,
 		ReservedRealm:    cfg.ReservedRealmEnabled,
@@ -117,6 +123,60 @@ func Run(ctx context.Context, opt Options) (err error) {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// realmSet is the node's realms: all is every active realm (for clearing
+// caches), chain the authenticating ones in order, file the file realm if
+// any (so the API can tell file users apart).
+type realmSet struct {
+	all   []realm.Realm
+	chain realm.Chain
+	file  *filerealm.Realm
+}
+
+// buildRealms builds the reserved realm and the configured chain, each
+// behind its credential cache, and keeps the caches right: every native
+// write evicts that user from every realm (as Elasticsearch clears the
+// user in all realms), and a file realm reload empties its cache.
+func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, log *slog.Logger) (realmSet, error) {
+	var set realmSet
+	var cached []*realm.Cached
+	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
+		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher})
+		cached = append(cached, c)
+		set.all = append(set.all, c)
+		if rc.Authentication {
+			set.chain.Realms = append(set.chain.Realms, c)
+		}
+		return c
+	}
+	if cfg.ReservedRealmEnabled {
+		// The reserved realm caches with the default cache settings.
+		h, _ := passhash.ResolveCache("ssha256")
+		add(realm.NewReserved(users, fake), config.RealmConfig{Authentication: true,
+			CacheTTL: 20 * time.Minute, CacheMaxUsers: 100000, CacheHasher: h})
+	}
+	for _, rc := range cfg.Realms {
+		ref := realm.Ref{Name: rc.Name, Type: rc.Type}
+		switch rc.Type {
+		case config.RealmNative:
+			add(realm.NewNative(ref, users), rc)
+		case config.RealmFile:
+			fr, err := filerealm.New(ref, cfg.ConfigDir, log)
+			if err != nil {
+				return realmSet{}, fmt.Errorf("file realm [%s]: %w", rc.Name, err)
+			}
+			set.file = fr
+			c := add(fr, rc)
+			go fr.Watch(ctx, filerealm.DefaultInterval, c.InvalidateAll)
+		}
+	}
+	users.Changed = func(name string) {
+		for _, c := range cached {
+			c.Invalidate(name)
+		}
+	}
+	return set, nil
 }
 
 // listen binds the first free port of http.port on http.host.

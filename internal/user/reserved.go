@@ -31,8 +31,21 @@ func (b Builtin) User(enabled bool) User {
 	return User{Username: b.Name, Roles: b.Roles, Metadata: b.Metadata, Enabled: enabled}
 }
 
+// IsBuiltin reports whether name is a reserved user's, without allocating:
+// it runs on every authenticated request.
+func IsBuiltin(name string) bool {
+	switch name {
+	case "elastic", "kibana", "kibana_system", "logstash_system", "beats_system", "apm_system", "remote_monitoring_user":
+		return true
+	}
+	return false
+}
+
 // LookupBuiltin returns the reserved user with that name.
 func LookupBuiltin(name string) (Builtin, bool) {
+	if !IsBuiltin(name) {
+		return Builtin{}, false
+	}
 	for _, b := range Builtins() {
 		if b.Name == name {
 			return b, true

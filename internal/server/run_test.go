@@ -1,0 +1,171 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esauth/esauth/internal/config"
+)
+
+// node is a running server for a test.
+type node struct {
+	url  string
+	conf string // the config directory (file realm files)
+}
+
+// startNode runs a node on a free port with bcrypt cost 4, elastic's
+// password "elastic-pw", and settings overrides; it stops with the test.
+func startNode(t *testing.T, overrides ...string) node {
+	t.Helper()
+	conf := t.TempDir()
+	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + conf,
+		"xpack.security.authc.password_hashing.algorithm=bcrypt4"}
+	s, err := config.Load("", append(base, overrides...), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+			Getenv: func(string) string { return "elastic-pw" }, Ready: func(a net.Addr) { ready <- a }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node stopped with %v", err)
+		}
+	})
+	select {
+	case a := <-ready:
+		return node{url: "http://" + a.String(), conf: conf}
+	case err := <-done:
+		t.Fatalf("node did not start: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("node did not start within 10 s")
+	}
+	return node{}
+}
+
+func (n node) status(t *testing.T, method, path, auth, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, n.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(auth)))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (n node) expect(t *testing.T, want int, method, path, auth, body string) {
+	t.Helper()
+	if got := n.status(t, method, path, auth, body); got != want {
+		t.Fatalf("%s %s as %q: %d, want %d", method, path, auth, got, want)
+	}
+}
+
+const admin = "elastic:elastic-pw"
+
+// TestWritesEvictCachedCredentials checks that every write to a user takes
+// effect on the very next request although its credentials are cached.
+func TestWritesEvictCachedCredentials(t *testing.T) {
+	n := startNode(t)
+	n.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-pw-1","roles":["superuser"]}`)
+	n.expect(t, 200, "GET", "/_security/_authenticate", "joe:joe-pw-1", "") // now cached
+	n.expect(t, 200, "POST", "/_security/user/joe/_password", admin, `{"password":"joe-pw-2"}`)
+	n.expect(t, 401, "GET", "/_security/_authenticate", "joe:joe-pw-1", "")
+	n.expect(t, 200, "GET", "/_security/_authenticate", "joe:joe-pw-2", "")
+	n.expect(t, 200, "PUT", "/_security/user/joe/_disable", admin, "")
+	n.expect(t, 401, "GET", "/_security/_authenticate", "joe:joe-pw-2", "")
+	n.expect(t, 200, "PUT", "/_security/user/joe/_enable", admin, "")
+	n.expect(t, 200, "GET", "/_security/_authenticate", "joe:joe-pw-2", "")
+	n.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-pw-3","roles":[]}`)
+	n.expect(t, 401, "GET", "/_security/_authenticate", "joe:joe-pw-2", "")
+	n.expect(t, 200, "GET", "/_security/_authenticate", "joe:joe-pw-3", "")
+	// Roles come from the cache too, so a role change must evict as well.
+	n.expect(t, 403, "GET", "/_cluster/health", "joe:joe-pw-3", "")
+	n.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"roles":["superuser"]}`)
+	n.expect(t, 200, "GET", "/_cluster/health", "joe:joe-pw-3", "")
+	n.expect(t, 200, "DELETE", "/_security/user/joe", admin, "")
+	n.expect(t, 401, "GET", "/_security/_authenticate", "joe:joe-pw-3", "")
+	// Built-in users are cached and evicted the same way.
+	n.expect(t, 200, "GET", "/_security/_authenticate", admin, "")
+	n.expect(t, 200, "POST", "/_security/user/_password", admin, `{"password":"elastic-pw-2"}`)
+	n.expect(t, 401, "GET", "/_security/_authenticate", admin, "")
+	n.expect(t, 200, "GET", "/_security/_authenticate", "elastic:elastic-pw-2", "")
+}
+
+// TestFileRealmThroughTheServer checks the default chain: a file user logs
+// in with its roles, and edits of the files apply without a restart.
+func TestFileRealmThroughTheServer(t *testing.T) {
+	n := startNode(t)
+	// {SHA} of "test123" and bcrypt of "test123", from the hash vectors.
+	write := func(name, content string) {
+		tmp := filepath.Join(n.conf, name+".tmp")
+		if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(n.conf, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("users", "filejoe:{SHA}cojt0Pw//L6ToM8G41aOKFIWh7w=\n")
+	write("users_roles", "superuser:filejoe\n")
+	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "filejoe:test123", "") == 200 })
+	n.expect(t, 200, "GET", "/_security/_authenticate", "filejoe:test123", "")
+	// The user API cannot manage file users.
+	n.expect(t, 400, "POST", "/_security/user/filejoe/_password", admin, `{"password":"changed"}`)
+	// A new hash in the file replaces the cached credentials.
+	write("users", "filejoe:$2a$05$zxnP0vdREMxnEpkLCDI2OuSaSk/QEKA2.A42iOpI6U2u.RLLOWm1e\n")
+	n.expect(t, 200, "GET", "/_cluster/health", "filejoe:test123", "")
+	write("users", "filejoe:other-plain-password\n")
+	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "filejoe:test123", "") == 401 })
+	n.expect(t, 200, "GET", "/_cluster/health", "filejoe:other-plain-password", "")
+	// Removing the role takes it away.
+	write("users_roles", "")
+	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "filejoe:other-plain-password", "") == 403 })
+}
+
+// waitFor polls cond until it holds, for at most the file realm's 5 s bound.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDisabledFileRealm checks that a disabled file realm ignores the files.
+func TestDisabledFileRealm(t *testing.T) {
+	n := startNode(t, "xpack.security.authc.realms.file.file1.enabled=false")
+	if err := os.WriteFile(filepath.Join(n.conf, "users"), []byte("filejoe:test123x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	n.expect(t, 401, "GET", "/_security/_authenticate", "filejoe:test123x", "")
+	n.expect(t, 200, "GET", "/_security/_authenticate", admin, "")
+}
