@@ -26,6 +26,7 @@ const (
 	Users         Collection = "users"          // native users, by username
 	ReservedUsers Collection = "reserved-users" // state of built-in users, by username
 	Meta          Collection = "meta"           // single values such as the cluster UUID
+	Roles         Collection = "roles"          // native roles, by name
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
