@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/xcontent"
 )
 
 // streamer is a response body written piece by piece, so that a large
@@ -43,15 +44,7 @@ func (r *request) format() (output, error) {
 }
 
 // marshal encodes v as Elasticsearch does: no HTML escaping.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func marshal(v any) ([]byte, error) { return xcontent.Marshal(v) }
 
 func (a *API) write(w http.ResponseWriter, r *request, out output, res *response) {
 	for _, wr := range res.warnings {

@@ -1,7 +1,6 @@
 package nativeusers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/user"
+	"github.com/esauth/esauth/internal/xcontent"
 )
 
 // Account is a user together with its password hash. It never leaves the
@@ -69,18 +69,6 @@ func (r record) account() Account {
 	}
 }
 
-// encode stores JSON as given: json.Marshal would rewrite "<" in metadata
-// as "\u003c", and GET must return what PUT stored.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
 func decode(val []byte) (record, error) {
 	var r record
 	if err := json.Unmarshal(val, &r); err != nil {
@@ -133,7 +121,7 @@ func (s *Store) Put(ctx context.Context, u user.User, hash string) (created bool
 			}
 			r.Password = old.Password
 		}
-		return encode(r)
+		return xcontent.Marshal(r)
 	})
 	if err == nil {
 		s.changed(u.Username)
@@ -152,7 +140,7 @@ func (s *Store) update(ctx context.Context, name string, notFound error, change 
 			return nil, err
 		}
 		change(&r)
-		return encode(r)
+		return xcontent.Marshal(r)
 	})
 	if err == nil {
 		s.changed(name)
@@ -217,7 +205,7 @@ func (s *Store) updateReserved(ctx context.Context, name string, change func(*Re
 			}
 		}
 		change(&r)
-		return encode(r)
+		return xcontent.Marshal(r)
 	})
 	if err == nil {
 		s.changed(name)
@@ -250,7 +238,7 @@ func (s *Store) BootstrapReserved(ctx context.Context, name string, hash func() 
 	if err != nil {
 		return false, err
 	}
-	val, err := encode(Reserved{PasswordHash: h, Enabled: true})
+	val, err := xcontent.Marshal(Reserved{PasswordHash: h, Enabled: true})
 	if err != nil {
 		return false, err
 	}

@@ -263,3 +263,16 @@ func position(body []byte, off int64) (line, col int) {
 	col = int(off) - bytes.LastIndexByte(before, '\n')
 	return line, col
 }
+
+// Marshal encodes v as Elasticsearch writes JSON: like json.Marshal but
+// without rewriting <, > and & as \u escapes, so stored metadata and every
+// answer come back exactly as they were sent.
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
