@@ -63,6 +63,13 @@ func startNode(t *testing.T, overrides ...string) node {
 
 func (n node) status(t *testing.T, method, path, auth, body string) int {
 	t.Helper()
+	code, _ := n.call(t, method, path, auth, body)
+	return code
+}
+
+// call returns the status and body of one request.
+func (n node) call(t *testing.T, method, path, auth, body string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest(method, n.url+path, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -74,8 +81,9 @@ func (n node) status(t *testing.T, method, path, auth, body string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func (n node) expect(t *testing.T, want int, method, path, auth, body string) {
@@ -133,7 +141,11 @@ func TestFileRealmThroughTheServer(t *testing.T) {
 	write("users", "filejoe:{SHA}cojt0Pw//L6ToM8G41aOKFIWh7w=\n")
 	write("users_roles", "superuser:filejoe\n")
 	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "filejoe:test123", "") == 200 })
-	n.expect(t, 200, "GET", "/_security/_authenticate", "filejoe:test123", "")
+	_, who := n.call(t, "GET", "/_security/_authenticate", "filejoe:test123", "")
+	if want := `{"username":"filejoe","roles":["superuser"],"full_name":null,"email":null,"metadata":{},"enabled":true,` +
+		`"authentication_realm":{"name":"default_file","type":"file"},"lookup_realm":{"name":"default_file","type":"file"},"authentication_type":"realm"}`; who != want {
+		t.Errorf("file user _authenticate:\n got %s\nwant %s", who, want)
+	}
 	// The user API cannot manage file users.
 	n.expect(t, 400, "POST", "/_security/user/filejoe/_password", admin, `{"password":"changed"}`)
 	// A new hash in the file replaces the cached credentials.
