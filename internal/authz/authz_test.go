@@ -7,6 +7,7 @@ import (
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -15,12 +16,15 @@ func principal(name, realmType string, roles ...string) realm.Principal {
 }
 
 // roleSource adds test roles to the built-in ones.
-type roleSource map[string]Role
+type roleSource map[string]roles.Descriptor
 
-func (s roleSource) Roles(ctx context.Context, names []string) (map[string]Role, error) {
-	out, _ := BuiltinRoles().Roles(ctx, names)
+func (s roleSource) Roles(ctx context.Context, names []string) (map[string]roles.Descriptor, error) {
+	out := map[string]roles.Descriptor{}
+	builtin := roles.Builtin()
 	for _, n := range names {
 		if r, ok := s[n]; ok {
+			out[n] = r
+		} else if r, ok := builtin[n]; ok {
 			out[n] = r
 		}
 	}
@@ -84,7 +88,7 @@ func TestAuthorize(t *testing.T) {
 }
 
 func TestDenialMessage(t *testing.T) {
-	a := New(BuiltinRoles())
+	a := New(roleSource{})
 	tests := []struct {
 		p          realm.Principal
 		action     string
@@ -106,71 +110,6 @@ func TestDenialMessage(t *testing.T) {
 		var e *eserr.Error
 		if !errors.As(err, &e) || e.Reason != tt.wantReason {
 			t.Errorf("%s:\n got %v\nwant %s", tt.action, err, tt.wantReason)
-		}
-	}
-}
-
-func TestAccessLevelOrder(t *testing.T) {
-	order := map[string]int{}
-	for i, p := range byAccessLevel(clusterPrivileges()) {
-		order[p.name] = i
-	}
-	for _, pair := range [][2]string{
-		{"monitor", "manage"}, {"manage", "all"}, {"read_security", "manage_security"},
-		{"manage_security", "all"}, {"monitor_ml", "monitor"}, {"manage_own_api_key", "manage_security"},
-	} {
-		if order[pair[0]] >= order[pair[1]] {
-			t.Errorf("%s should come before %s: %v", pair[0], pair[1], order)
-		}
-	}
-}
-
-func TestImplies(t *testing.T) {
-	privs := map[string]privilege{}
-	for _, p := range clusterPrivileges() {
-		privs[p.name] = p
-	}
-	tests := []struct {
-		p, q string
-		want bool
-	}{
-		{"all", "manage", true},
-		{"all", "manage_security", true},
-		{"manage", "monitor", true},
-		{"manage", "manage_security", false},
-		{"manage", "read_security", false},
-		{"manage_security", "read_security", true},
-		{"read_security", "manage_security", false},
-		{"monitor", "monitor_ml", true},
-		{"monitor_ml", "monitor", false},
-		{"none", "monitor", false},
-		{"monitor", "none", true},
-		{"manage_api_key", "manage_own_api_key", true},
-		{"manage_own_api_key", "manage_api_key", false},
-	}
-	for _, tt := range tests {
-		if got := privs[tt.p].implies(privs[tt.q]); got != tt.want {
-			t.Errorf("%s implies %s = %v, want %v", tt.p, tt.q, got, tt.want)
-		}
-	}
-}
-
-func TestMatch(t *testing.T) {
-	tests := []struct {
-		pattern, action string
-		want            bool
-	}{
-		{"cluster:*", "cluster:monitor/health", true},
-		{"cluster:monitor/*", "cluster:monitor/health", true},
-		{"cluster:monitor/*", "cluster:admin/x", false},
-		{"cluster:admin/xpack/security/*/get", "cluster:admin/xpack/security/user/get", true},
-		{"cluster:admin/xpack/security/*/get", "cluster:admin/xpack/security/user/put", false},
-		{"exact:action", "exact:action", true},
-		{"exact:action", "exact:action2", false},
-	}
-	for _, tt := range tests {
-		if got := match(tt.pattern, tt.action); got != tt.want {
-			t.Errorf("match(%q, %q) = %v", tt.pattern, tt.action, got)
 		}
 	}
 }

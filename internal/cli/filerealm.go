@@ -11,9 +11,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/filerealm"
+	rolesdef "github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -166,7 +166,7 @@ func parseRoles(s string, cfg config.Config, stderr io.Writer) ([]string, error)
 // roles and the role names of roles.yml (FileRolesStore.parseFileForRoleNames).
 func knownRoles(cfg config.Config) map[string]bool {
 	known := map[string]bool{}
-	for name := range authz.BuiltinRoles() {
+	for name := range rolesdef.Builtin() {
 		known[name] = true
 	}
 	for _, name := range roleNamesInFile(filepath.Join(cfg.ConfigDir, rolesFile)) {

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/passhash"
+	rolesdef "github.com/esauth/esauth/internal/roles"
 )
 
 // knownRolesLine is the "Known roles" line of the unknown-roles warning
 // for a home without roles.yml.
 func knownRolesLine() string {
-	return "Known roles: [" + strings.Join(slices.Sorted(maps.Keys(authz.BuiltinRoles())), ", ") + "]\n"
+	return "Known roles: [" + strings.Join(slices.Sorted(maps.Keys(rolesdef.Builtin())), ", ") + "]\n"
 }
 
 func unknownRolesWarning(h *home, roles string) string {

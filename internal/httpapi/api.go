@@ -10,11 +10,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -23,6 +25,9 @@ import (
 // that let users act on themselves. A denial is an *eserr.Error (403).
 type Authorizer interface {
 	Authorize(ctx context.Context, p realm.Principal, action, target string) error
+	// Privileges and HasPrivileges answer the privilege-inspection APIs.
+	Privileges(ctx context.Context, p realm.Principal) (authz.UserPrivileges, error)
+	HasPrivileges(ctx context.Context, p realm.Principal, c authz.Check) (authz.Answer, error)
 }
 
 // Node describes this server as GET / and cluster responses show it.
@@ -37,6 +42,10 @@ type Node struct {
 type API struct {
 	Node  Node
 	Users *nativeusers.Store
+	// RoleStore keeps native roles; RoleCache is the authorizer's role
+	// cache, cleared by the roles clear-cache API.
+	RoleStore *roles.Store
+	RoleCache invalidator
 	// Realms authenticate requests, in order; AllRealms are every active
 	// realm, including those that do not authenticate, by name.
 	Realms    realm.Chain

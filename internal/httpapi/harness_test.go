@@ -16,6 +16,7 @@ import (
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/store/boltstore"
 	"github.com/esauth/esauth/internal/user"
 )
@@ -54,12 +55,17 @@ func newTestServer(t *testing.T) *testServer {
 	if err := users.ChangeReservedPassword(context.Background(), user.Elastic, hash); err != nil {
 		t.Fatal(err)
 	}
+	roleStore := roles.NewStore(db)
+	roleSource := authz.NewSource(nil, roleStore)
+	roleStore.Changed = roleSource.Invalidate
 	logs := &strings.Builder{}
 	api := &API{
 		Node:             Node{Name: "node-1", ClusterName: "test-cluster", ClusterUUID: "uuid-123"},
 		Users:            users,
 		Realms:           realm.Chain{Realms: []realm.Realm{realm.NewReserved(users, fake), realm.NewNative(realm.DefaultNativeRef, users)}, FakeHash: fake},
-		Authz:            authz.New(authz.BuiltinRoles()),
+		Authz:            authz.New(roleSource),
+		RoleStore:        roleStore,
+		RoleCache:        roleSource,
 		Hasher:           h,
 		ReservedRealm:    true,
 		Anonymous:        config.Anonymous{Username: "_anonymous", AuthzException: true},

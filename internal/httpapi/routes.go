@@ -27,8 +27,21 @@ func (a *API) routes() []*route {
 		{method: "POST", path: user + "/{username}/_disable", action: "cluster:admin/xpack/security/user/set_enabled", prepare: a.setEnabled(false)},
 		{method: "GET", path: "/_security/_authenticate", action: "cluster:admin/xpack/security/user/authenticate", prepare: a.whoami},
 		{method: "POST", path: "/_security/realm/{realms}/_clear_cache", action: "cluster:admin/xpack/security/realm/cache/clear", prepare: a.clearRealmCache},
+		{method: "PUT", path: "/_security/role/{name}", action: "cluster:admin/xpack/security/role/put", prepare: a.putRole},
+		{method: "POST", path: "/_security/role/{name}", action: "cluster:admin/xpack/security/role/put", prepare: a.putRole},
+		{method: "GET", path: "/_security/role", action: "cluster:admin/xpack/security/role/get", prepare: a.getRoles},
+		{method: "GET", path: "/_security/role/{name}", action: "cluster:admin/xpack/security/role/get", prepare: a.getRoles},
+		{method: "DELETE", path: "/_security/role/{name}", action: "cluster:admin/xpack/security/role/delete", prepare: a.deleteRole},
+		{method: "POST", path: "/_security/role/{name}/_clear_cache", action: "cluster:admin/xpack/security/roles/cache/clear", prepare: a.clearRolesCache},
+		{method: "GET", path: user + "/_privileges", action: "cluster:admin/xpack/security/user/list_privileges", prepare: a.userPrivileges},
+		{method: "GET", path: user + "/_has_privileges", action: "cluster:admin/xpack/security/user/has_privileges", prepare: a.hasPrivileges},
+		{method: "POST", path: user + "/_has_privileges", action: "cluster:admin/xpack/security/user/has_privileges", prepare: a.hasPrivileges},
+		{method: "GET", path: user + "/{username}/_has_privileges", action: "cluster:admin/xpack/security/user/has_privileges", prepare: a.hasPrivileges},
+		{method: "POST", path: user + "/{username}/_has_privileges", action: "cluster:admin/xpack/security/user/has_privileges", prepare: a.hasPrivileges},
 	}
 	table = append(table, security...)
+	table = append(table,
+		&route{method: "GET", path: "/_security/privilege/_builtin", action: "cluster:admin/xpack/security/privilege/builtin/get", prepare: a.builtinPrivileges})
 	for _, rt := range security {
 		legacy := *rt
 		legacy.path = strings.Replace(rt.path, "/_security/", "/_xpack/security/", 1)

@@ -181,3 +181,25 @@ func TestDisabledFileRealm(t *testing.T) {
 	n.expect(t, 401, "GET", "/_security/_authenticate", "filejoe:test123x", "")
 	n.expect(t, 200, "GET", "/_security/_authenticate", admin, "")
 }
+
+// TestRolesFile checks roles.yml: its roles grant privileges and edits
+// apply without a restart; the roles API cannot see or change them.
+func TestRolesFile(t *testing.T) {
+	n := startNode(t)
+	write := func(content string) {
+		tmp := filepath.Join(n.conf, "roles.yml.tmp")
+		if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(n.conf, "roles.yml")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-secret","roles":["health_checker"]}`)
+	n.expect(t, 403, "GET", "/_cluster/health", "joe:joe-secret", "")
+	write("health_checker:\n  cluster: [ 'monitor' ]\n")
+	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "joe:joe-secret", "") == 200 })
+	n.expect(t, 404, "GET", "/_security/role/health_checker", admin, "")
+	write("health_checker:\n  cluster: [ 'none' ]\n")
+	waitFor(t, func() bool { return n.status(t, "GET", "/_cluster/health", "joe:joe-secret", "") == 403 })
+}

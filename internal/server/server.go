@@ -24,6 +24,7 @@ import (
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/boltstore"
 	"github.com/esauth/esauth/internal/user"
@@ -79,6 +80,16 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err != nil {
 		return err
 	}
+	fileRoles, err := roles.LoadFileRoles(cfg.ConfigDir, log)
+	if err != nil {
+		return fmt.Errorf("roles.yml: %w", err)
+	}
+	roleStore := roles.NewStore(db)
+	roleSource := authz.NewSource(fileRoles, roleStore)
+	// Role changes take effect on the next request: a native write evicts
+	// the role; roles.yml is read live, so a reload needs no eviction.
+	roleStore.Changed = roleSource.Invalidate
+	go fileRoles.Watch(ctx, filerealm.DefaultInterval, func([]string) {})
 	api := &httpapi.API{
 		Node:             httpapi.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
 		Users:            users,
@@ -86,7 +97,9 @@ func Run(ctx context.Context, opt Options) (err error) {
 		AllRealms:        realms.all,
 		FileUsers:        realms.file,
 		Anonymous:        cfg.Anonymous,
-		Authz:            authz.New(authz.BuiltinRoles()),
+		Authz:            authz.New(roleSource),
+		RoleStore:        roleStore,
+		RoleCache:        roleSource,
 		Hasher:           cfg.PasswordHasher,
 		ReservedRealm:    cfg.ReservedRealmEnabled,
 		MaxContentLength: cfg.MaxContentLength,

@@ -276,3 +276,16 @@ func Marshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
+
+// Items returns the elements of an array value, each named after the field.
+func (v Value) Items() ([]Value, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(v.Raw, &items); err != nil {
+		return nil, err
+	}
+	out := make([]Value, len(items))
+	for i, it := range items {
+		out[i] = Value{Field: v.Field, Raw: it}
+	}
+	return out, nil
+}
