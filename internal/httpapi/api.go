@@ -42,6 +42,8 @@ type Node struct {
 type API struct {
 	Node  Node
 	Users *nativeusers.Store
+	// UserIndex serves the query users API from memory.
+	UserIndex *nativeusers.Index
 	// RoleStore keeps native roles; RoleCache is the authorizer's role
 	// cache, cleared by the roles clear-cache API.
 	RoleStore *roles.Store

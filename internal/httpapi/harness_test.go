@@ -55,6 +55,8 @@ func newTestServer(t *testing.T) *testServer {
 	if err := users.ChangeReservedPassword(context.Background(), user.Elastic, hash); err != nil {
 		t.Fatal(err)
 	}
+	index := nativeusers.NewIndex(users)
+	users.Changed = func(name string) { _ = index.Refresh(context.Background(), name) }
 	roleStore := roles.NewStore(db)
 	roleSource := authz.NewSource(nil, roleStore)
 	roleStore.Changed = roleSource.Invalidate
@@ -62,6 +64,7 @@ func newTestServer(t *testing.T) *testServer {
 	api := &API{
 		Node:             Node{Name: "node-1", ClusterName: "test-cluster", ClusterUUID: "uuid-123"},
 		Users:            users,
+		UserIndex:        index,
 		Realms:           realm.Chain{Realms: []realm.Realm{realm.NewReserved(users, fake), realm.NewNative(realm.DefaultNativeRef, users)}, FakeHash: fake},
 		Authz:            authz.New(roleSource),
 		RoleStore:        roleStore,

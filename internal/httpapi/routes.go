@@ -41,7 +41,9 @@ func (a *API) routes() []*route {
 	}
 	table = append(table, security...)
 	table = append(table,
-		&route{method: "GET", path: "/_security/privilege/_builtin", action: "cluster:admin/xpack/security/privilege/builtin/get", prepare: a.builtinPrivileges})
+		&route{method: "GET", path: "/_security/privilege/_builtin", action: "cluster:admin/xpack/security/privilege/builtin/get", prepare: a.builtinPrivileges},
+		&route{method: "GET", path: "/_security/_query/user", action: "cluster:admin/xpack/security/user/query", prepare: a.queryUsers},
+		&route{method: "POST", path: "/_security/_query/user", action: "cluster:admin/xpack/security/user/query", prepare: a.queryUsers})
 	for _, rt := range security {
 		legacy := *rt
 		legacy.path = strings.Replace(rt.path, "/_security/", "/_xpack/security/", 1)

@@ -76,9 +76,16 @@ func Run(ctx context.Context, opt Options) (err error) {
 		return err
 	}
 	realms, err := buildRealms(ctx, cfg, users, fake, log)
-	realms.chain.FakeHash = fake
 	if err != nil {
 		return err
+	}
+	index := nativeusers.NewIndex(users)
+	evict := users.Changed
+	users.Changed = func(name string) {
+		evict(name)
+		if err := index.Refresh(ctx, name); err != nil {
+			log.Error("refreshing the user index", "user", name, "err", err)
+		}
 	}
 	fileRoles, err := roles.LoadFileRoles(cfg.ConfigDir, log)
 	if err != nil {
@@ -93,6 +100,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 	api := &httpapi.API{
 		Node:             httpapi.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid},
 		Users:            users,
+		UserIndex:        index,
 		Realms:           realms.chain,
 		AllRealms:        realms.all,
 		FileUsers:        realms.file,
@@ -152,7 +160,7 @@ type realmSet struct {
 // write evicts that user from every realm (as Elasticsearch clears the
 // user in all realms), and a file realm reload empties its cache.
 func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, log *slog.Logger) (realmSet, error) {
-	var set realmSet
+	set := realmSet{chain: realm.Chain{FakeHash: fake}}
 	var cached []*realm.Cached
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
 		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher})
