@@ -66,3 +66,31 @@ type Store interface {
 	// called after Close return an error.
 	Close() error
 }
+
+// ErrCompacted means a watch asked for changes older than the backend
+// still keeps. The caller has missed changes: it must treat everything it
+// cached as stale, then watch again from the current revision.
+var ErrCompacted = errors.New("store: revision compacted")
+
+// Event is one change to a record, as a Watcher reports it.
+type Event struct {
+	Collection Collection
+	Key        string
+	Deleted    bool
+	// Revision orders events; a watch resumed after it misses nothing.
+	Revision int64
+}
+
+// Watcher is implemented by backends shared by several esauth nodes, so
+// that each node can follow the writes of the others and keep its caches
+// correct. The embedded backend has a single writer and does not need it.
+type Watcher interface {
+	// Revision returns the store's current revision.
+	Revision(ctx context.Context) (int64, error)
+	// Watch calls fn, in order, for every change with a revision greater
+	// than after, until ctx ends (it then returns ctx's error) or the watch
+	// fails. If changes after `after` are no longer kept it returns
+	// ErrCompacted. A broken connection is retried within Watch: it returns
+	// only when it cannot resume without missing events.
+	Watch(ctx context.Context, after int64, fn func(Event)) error
+}
