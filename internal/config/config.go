@@ -44,6 +44,8 @@ type Config struct {
 	Realms []RealmConfig
 	// Anonymous configures access without credentials.
 	Anonymous Anonymous
+	// Store chooses the storage backend (esauth.store.*).
+	Store StoreConfig
 	// ConfigDir is the directory holding the settings file (Elasticsearch's
 	// path.conf), where other configuration files are looked up; "config"
 	// when no file was given.
@@ -84,6 +86,9 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.Anonymous, err = s.anonymous(); err != nil {
+		return Config{}, err
+	}
+	if c.Store, err = s.storeConfig(); err != nil {
 		return Config{}, err
 	}
 	return c, nil

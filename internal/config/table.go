@@ -51,6 +51,7 @@ func builtinSettings() []setting {
 		{key: "xpack.security.authc.reserved_realm.enabled", def: "true", validate: validateBool},
 		{key: "path.conf"},
 	}
+	rows = append(rows, storeSettings()...)
 	return append(rows, realmSettings()...)
 }
 

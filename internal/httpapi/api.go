@@ -68,6 +68,21 @@ type API struct {
 	}
 	MaxContentLength int64
 	Log              *slog.Logger
+	// Cluster connects this node to the others sharing its store; nil on
+	// a single node.
+	Cluster Cluster
+}
+
+// Cluster is what the API needs from the nodes sharing a store.
+type Cluster interface {
+	// Healthy reports whether the shared store answers.
+	Healthy(ctx context.Context) bool
+	// Nodes lists every node, this one included.
+	Nodes(ctx context.Context) []Node
+	// ClearCaches asks every other node to clear the named realms' (nil:
+	// all) caches for the users (nil: everyone), or the named roles' (nil:
+	// all) when realms is "roles".
+	ClearCaches(ctx context.Context, kind string, names, users []string) error
 }
 
 // Handler returns the http.Handler serving every route.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -38,6 +40,9 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		return realm.Principal{}, authError("missing authentication credentials for REST request [%s]", uri)
 	}
 	p, ok, err := a.Realms.Authenticate(r.Context(), username, password)
+	if errors.Is(err, store.ErrUnavailable) {
+		return realm.Principal{}, err // a 503: the client should retry
+	}
 	if err != nil {
 		a.Log.Error("a realm failed while authenticating", "user", username, "err", err)
 		return realm.Principal{}, authError("error attempting to authenticate request")

@@ -41,8 +41,9 @@ func (a *API) main(r *request) (exec, error) {
 	}, nil
 }
 
-// health is GET /_cluster/health: one node, no shards, always green. The
-// wait_for_* parameters are satisfied at once because nothing is pending.
+// health is GET /_cluster/health: no shards, green while the store answers
+// and red when a shared store cannot be reached. The wait_for_* parameters
+// are satisfied at once because nothing is pending.
 func (a *API) health(r *request) (exec, error) {
 	if v, ok := r.param("wait_for_status"); ok {
 		switch v {
@@ -66,12 +67,20 @@ func (a *API) health(r *request) (exec, error) {
 		if err := r.authorize(ctx, ""); err != nil {
 			return nil, err
 		}
+		nodes := 1
+		if a.Cluster != nil {
+			nodes = len(a.Cluster.Nodes(ctx))
+		}
+		status := "green"
+		if a.Cluster != nil && !a.Cluster.Healthy(ctx) {
+			status = "red"
+		}
 		body := orderedObject{
 			{"cluster_name", a.Node.ClusterName},
-			{"status", "green"},
+			{"status", status},
 			{"timed_out", false},
-			{"number_of_nodes", 1},
-			{"number_of_data_nodes", 1},
+			{"number_of_nodes", nodes},
+			{"number_of_data_nodes", nodes},
 			{"active_primary_shards", 0},
 			{"active_shards", 0},
 			{"relocating_shards", 0},

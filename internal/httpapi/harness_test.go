@@ -17,6 +17,7 @@ import (
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
+	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/boltstore"
 	"github.com/esauth/esauth/internal/user"
 )
@@ -34,11 +35,18 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	db, err := boltstore.Open(filepath.Join(t.TempDir(), "esauth.db"))
+	return newTestServerOver(t, func(db store.Store) store.Store { return db })
+}
+
+// newTestServerOver builds the server over wrap(a real bbolt store).
+func newTestServerOver(t *testing.T, wrap func(store.Store) store.Store) *testServer {
+	t.Helper()
+	bolt, err := boltstore.Open(filepath.Join(t.TempDir(), "esauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { bolt.Close() })
+	db := wrap(bolt)
 	users := nativeusers.New(db)
 	h, err := passhash.Resolve("bcrypt4")
 	if err != nil {

@@ -31,9 +31,14 @@ func (a *API) clearRealmCache(r *request) (exec, error) {
 			for _, n := range names {
 				i := slices.IndexFunc(a.AllRealms, func(rl realm.Realm) bool { return rl.Ref().Name == n })
 				if i < 0 {
-					return ok(a.nodesResponse(eserr.IllegalArgument("could not find active realm [%s]", n)))
+					return ok(a.nodesResponse(ctx, eserr.IllegalArgument("could not find active realm [%s]", n)))
 				}
 				targets = append(targets, a.AllRealms[i])
+			}
+		}
+		if a.Cluster != nil {
+			if err := a.Cluster.ClearCaches(ctx, "realms", names, users); err != nil {
+				return nil, err
 			}
 		}
 		for _, rl := range targets {
@@ -49,7 +54,7 @@ func (a *API) clearRealmCache(r *request) (exec, error) {
 				c.Invalidate(u)
 			}
 		}
-		return ok(a.nodesResponse(nil))
+		return ok(a.nodesResponse(ctx, nil))
 	}, nil
 }
 
@@ -62,11 +67,18 @@ func allOrList(s string) []string {
 	return list
 }
 
-// nodesResponse renders a one-node nodes response; failure, when set, is
-// this node's failure (Elasticsearch still answers 200).
-func (a *API) nodesResponse(failure *eserr.Error) orderedObject {
-	header := orderedObject{{"total", 1}, {"successful", 1}, {"failed", 0}}
-	nodes := orderedObject{{a.Node.ID, orderedObject{{"name", a.Node.Name}}}}
+// nodesResponse renders a nodes response listing every node; failure, when
+// set, is this node's failure (Elasticsearch still answers 200).
+func (a *API) nodesResponse(ctx context.Context, failure *eserr.Error) orderedObject {
+	all := []Node{a.Node}
+	if a.Cluster != nil {
+		all = a.Cluster.Nodes(ctx)
+	}
+	header := orderedObject{{"total", len(all)}, {"successful", len(all)}, {"failed", 0}}
+	nodes := orderedObject{}
+	for _, n := range all {
+		nodes = append(nodes, field{n.ID, orderedObject{{"name", n.Name}}})
+	}
 	if failure != nil {
 		header = orderedObject{{"total", 1}, {"successful", 0}, {"failed", 1}, {"failures", []any{orderedObject{
 			{"type", "failed_node_exception"},

@@ -125,13 +125,18 @@ func (a *API) clearRolesCache(r *request) (exec, error) {
 		if err := r.authorize(ctx, ""); err != nil {
 			return nil, err
 		}
+		if a.Cluster != nil {
+			if err := a.Cluster.ClearCaches(ctx, "roles", list, nil); err != nil {
+				return nil, err
+			}
+		}
 		if list == nil {
 			a.RoleCache.InvalidateAll()
 		}
 		for _, n := range list {
 			a.RoleCache.Invalidate(n)
 		}
-		return ok(a.nodesResponse(nil))
+		return ok(a.nodesResponse(ctx, nil))
 	}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -107,7 +108,13 @@ func render(body any) ([]byte, error) {
 // a generic 500.
 func (a *API) writeError(w http.ResponseWriter, r *request, out output, err error) {
 	var e *eserr.Error
-	if !errors.As(err, &e) {
+	if errors.Is(err, store.ErrUnavailable) {
+		// What Elasticsearch answers while its security index is out of
+		// reach: a 503, which the official clients retry.
+		a.Log.Warn("the store is unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &eserr.Error{Type: "unavailable_shards_exception", Status: http.StatusServiceUnavailable,
+			Reason: "at least one primary shard for the index [.security-7] is unavailable"}
+	} else if !errors.As(err, &e) {
 		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &eserr.Error{Type: "exception", Reason: "internal server error", Status: http.StatusInternalServerError}
 	}

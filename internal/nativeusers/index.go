@@ -71,3 +71,11 @@ func (x *Index) Users(ctx context.Context) ([]user.User, error) {
 	}
 	return x.snapshot, nil
 }
+
+// Reset forgets everything; the next Users call reloads from the store.
+// A node that may have missed changes (a compacted watch) calls it.
+func (x *Index) Reset() {
+	x.mu.Lock()
+	x.loaded, x.byName, x.snapshot = false, nil, nil
+	x.mu.Unlock()
+}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -50,7 +51,7 @@ const shutdownGrace = 30 * time.Second
 // gracefully: in-flight requests finish and the store is closed cleanly.
 func Run(ctx context.Context, opt Options) (err error) {
 	cfg, log := opt.Config, opt.Log
-	db, err := boltstore.Open(filepath.Join(cfg.PathData, "esauth.db"))
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 		Users:            users,
 		UserIndex:        index,
 		Realms:           realms.chain,
-		AllRealms:        realms.all,
+		AllRealms:        realms.all(),
 		FileUsers:        realms.file,
 		Anonymous:        cfg.Anonymous,
 		Authz:            authz.New(roleSource),
@@ -112,6 +113,34 @@ func Run(ctx context.Context, opt Options) (err error) {
 		ReservedRealm:    cfg.ReservedRealmEnabled,
 		MaxContentLength: cfg.MaxContentLength,
 		Log:              log,
+	}
+	if w, ok := db.(store.Watcher); ok {
+		c := &cluster{db: db, w: w, self: api.Node, log: log,
+			evictUser: users.Changed,
+			evictRole: roleSource.Invalidate,
+			evictAll: func() {
+				for _, r := range realms.cached {
+					r.InvalidateAll()
+				}
+				roleSource.InvalidateAll()
+				index.Reset()
+			},
+			clearRoles: func(names []string) {
+				if names == nil {
+					roleSource.InvalidateAll()
+				}
+				for _, n := range names {
+					roleSource.Invalidate(n)
+				}
+			},
+			clearRealm: func(names, users []string) { clearRealms(realms.cached, names, users) },
+		}
+		if err := c.register(ctx); err != nil {
+			return fmt.Errorf("registering this node in the shared store: %w", err)
+		}
+		defer c.deregister(context.WithoutCancel(ctx))
+		go c.follow(ctx)
+		api.Cluster = c
 	}
 	ln, err := listen(cfg)
 	if err != nil {
@@ -146,13 +175,55 @@ func Run(ctx context.Context, opt Options) (err error) {
 	return nil
 }
 
-// realmSet is the node's realms: all is every active realm (for clearing
-// caches), chain the authenticating ones in order, file the file realm if
+// backends opens each esauth.store.type (house rule: chosen by a map).
+func backends() map[string]func(context.Context, config.Config) (store.Store, error) {
+	return map[string]func(context.Context, config.Config) (store.Store, error){
+		config.StoreBolt: func(_ context.Context, cfg config.Config) (store.Store, error) {
+			return boltstore.Open(filepath.Join(cfg.PathData, "esauth.db"))
+		},
+	}
+}
+
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	open, ok := backends()[cfg.Store.Type]
+	if !ok {
+		return nil, fmt.Errorf("esauth.store.type [%s] is not available in this build", cfg.Store.Type)
+	}
+	return open(ctx, cfg)
+}
+
+// clearRealms evicts users (nil: all) from the named realms (nil: all),
+// ignoring names this node does not have.
+func clearRealms(all []*realm.Cached, names, users []string) {
+	for _, r := range all {
+		if names != nil && !slices.Contains(names, r.Ref().Name) {
+			continue
+		}
+		if users == nil {
+			r.InvalidateAll()
+		}
+		for _, u := range users {
+			r.Invalidate(u)
+		}
+	}
+}
+
+// realmSet is the node's realms: cached is every active realm behind its
+// cache, chain the authenticating ones in order, file the file realm if
 // any (so the API can tell file users apart).
 type realmSet struct {
-	all   []realm.Realm
-	chain realm.Chain
-	file  *filerealm.Realm
+	cached []*realm.Cached
+	chain  realm.Chain
+	file   *filerealm.Realm
+}
+
+// all returns every active realm, for the API's cache clearing.
+func (s realmSet) all() []realm.Realm {
+	out := make([]realm.Realm, len(s.cached))
+	for i, c := range s.cached {
+		out[i] = c
+	}
+	return out
 }
 
 // buildRealms builds the reserved realm and the configured chain, each
@@ -161,11 +232,9 @@ type realmSet struct {
 // user in all realms), and a file realm reload empties its cache.
 func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, log *slog.Logger) (realmSet, error) {
 	set := realmSet{chain: realm.Chain{FakeHash: fake}}
-	var cached []*realm.Cached
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
 		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher})
-		cached = append(cached, c)
-		set.all = append(set.all, c)
+		set.cached = append(set.cached, c)
 		if rc.Authentication {
 			set.chain.Realms = append(set.chain.Realms, c)
 		}
@@ -193,7 +262,7 @@ func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Stor
 		}
 	}
 	users.Changed = func(name string) {
-		for _, c := range cached {
+		for _, c := range set.cached {
 			c.Invalidate(name)
 		}
 	}

@@ -27,6 +27,8 @@ const (
 	ReservedUsers Collection = "reserved-users" // state of built-in users, by username
 	Meta          Collection = "meta"           // single values such as the cluster UUID
 	Roles         Collection = "roles"          // native roles, by name
+	Nodes         Collection = "nodes"          // the nodes sharing the store, by node id
+	Events        Collection = "events"         // short-lived broadcasts to every node (cache clearing)
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
