@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"github.com/esauth/esauth/internal/suggest"
 	"strings"
 )
 
@@ -103,67 +103,17 @@ func lookup(table []setting, key string) *setting {
 // AbstractScopedSettings does: Lucene's Levenshtein similarity over the
 // concrete keys, keeping those above 0.7, best first).
 func unknownSettingError(table []setting, key string) error {
-	type scored struct {
-		score float64
-		key   string
-	}
-	var candidates []scored
+	var keys []string
 	for _, r := range table {
-		if r.isPattern() {
-			continue
-		}
-		if d := levenshteinSimilarity(key, r.key); d > 0.7 {
-			candidates = append(candidates, scored{d, r.key})
+		if !r.isPattern() {
+			keys = append(keys, r.key)
 		}
 	}
-	sort.SliceStable(candidates, func(i, j int) bool {
-		if candidates[i].score != candidates[j].score {
-			return candidates[i].score > candidates[j].score
-		}
-		return candidates[i].key < candidates[j].key
-	})
 	msg := "unknown setting [" + key + "]"
-	switch len(candidates) {
-	case 0:
+	if p := suggest.Phrase(suggest.Closest(key, keys, 0.7)); p != "" {
+		msg += " " + p
+	} else {
 		msg += " please check that any required plugins are installed, or check the breaking changes documentation for removed settings"
-	case 1:
-		msg += " did you mean [" + candidates[0].key + "]?"
-	default:
-		keys := make([]string, len(candidates))
-		for i, c := range candidates {
-			keys[i] = c.key
-		}
-		msg += " did you mean any of [" + strings.Join(keys, ", ") + "]?"
 	}
 	return fmt.Errorf("%s", msg)
-}
-
-// levenshteinSimilarity is Lucene's LevenshteinDistance.getDistance:
-// 1 - editDistance/maxLength, so 1 means equal.
-func levenshteinSimilarity(a, b string) float64 {
-	s, t := []rune(a), []rune(b)
-	n, m := len(s), len(t)
-	if n == 0 || m == 0 {
-		if n == m {
-			return 1
-		}
-		return 0
-	}
-	prev := make([]int, n+1)
-	cur := make([]int, n+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= m; j++ {
-		cur[0] = j
-		for i := 1; i <= n; i++ {
-			cost := 1
-			if s[i-1] == t[j-1] {
-				cost = 0
-			}
-			cur[i] = min(cur[i-1]+1, prev[i]+1, prev[i-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return 1 - float64(prev[n])/float64(max(n, m))
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
+	"github.com/esauth/esauth/internal/suggest"
 	"github.com/esauth/esauth/internal/user"
 )
 
@@ -246,67 +249,11 @@ func (r *request) checkConsumed() error {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "[%s]", u)
-		if s := suggestions(u, r.consumed); len(s) == 1 {
-			fmt.Fprintf(&b, " -> did you mean [%s]?", s[0])
-		} else if len(s) > 1 {
-			fmt.Fprintf(&b, " -> did you mean any of [%s]?", strings.Join(s, ", "))
+		if p := suggest.Phrase(suggest.Closest(u, slices.Collect(maps.Keys(r.consumed)), 0.5)); p != "" {
+			b.WriteString(" -> " + p)
 		}
 	}
 	return eserr.IllegalArgument("%s", b.String())
-}
-
-// suggestions ranks candidates by Lucene's Levenshtein similarity, keeping
-// those above 0.5, most similar first, then by name.
-func suggestions(name string, candidates map[string]bool) []string {
-	type scored struct {
-		sim  float64
-		name string
-	}
-	var list []scored
-	for c := range candidates {
-		if s := similarity(name, c); s > 0.5 {
-			list = append(list, scored{s, c})
-		}
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].sim != list[j].sim {
-			return list[i].sim > list[j].sim
-		}
-		return list[i].name < list[j].name
-	})
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = s.name
-	}
-	return out
-}
-
-// similarity is 1 - editDistance/maxLength, as Lucene's LevenshteinDistance.
-func similarity(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 || len(rb) == 0 {
-		if len(ra) == len(rb) {
-			return 1
-		}
-		return 0
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(cur[j-1]+1, prev[j]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return 1 - float64(prev[len(rb)])/float64(max(len(ra), len(rb)))
 }
 
 // readBody reads the request body within http.max_content_length.

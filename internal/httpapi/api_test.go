@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -209,22 +208,5 @@ func TestPretty(t *testing.T) {
 	}
 	if got := s.mustCall(t, 404, "GET", "/_security/user/nobody?pretty", admin, ""); got != "{ }\n" {
 		t.Errorf("pretty empty: %q", got)
-	}
-}
-
-func TestSimilarity(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want float64
-	}{
-		{"refresh", "refresh", 1},
-		{"refesh", "refresh", 1 - 1.0/7},
-		{"abc", "xyz", 0},
-		{"", "", 1},
-	}
-	for _, tt := range tests {
-		if got := similarity(tt.a, tt.b); math.Abs(got-tt.want) > 1e-9 {
-			t.Errorf("similarity(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
-		}
 	}
 }

@@ -3,9 +3,9 @@ package roles
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/suggest"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -536,60 +536,8 @@ func dedupe(ss []string) []string {
 // didYouMean is SuggestingErrorOnUnknown.suggest: the candidates closer
 // than 0.5 by Lucene's Levenshtein distance, best first.
 func didYouMean(unknown string, candidates []string) string {
-	type scored struct {
-		d float32
-		s string
+	if p := suggest.Phrase(suggest.Closest(unknown, candidates, 0.5)); p != "" {
+		return " " + p
 	}
-	var list []scored
-	for _, c := range candidates {
-		if d := levenshtein(unknown, c); d > 0.5 {
-			list = append(list, scored{d, c})
-		}
-	}
-	if len(list) == 0 {
-		return ""
-	}
-	for i := 1; i < len(list); i++ { // insertion sort: a handful of items
-		for j := i; j > 0 && (list[j].d > list[j-1].d || list[j].d == list[j-1].d && list[j].s < list[j-1].s); j-- {
-			list[j], list[j-1] = list[j-1], list[j]
-		}
-	}
-	if len(list) == 1 {
-		return " did you mean [" + list[0].s + "]?"
-	}
-	names := make([]string, len(list))
-	for i, l := range list {
-		names[i] = l.s
-	}
-	return " did you mean any of [" + strings.Join(names, ", ") + "]?"
-}
-
-// levenshtein is Lucene's LevenshteinDistance.getDistance: 1 minus the
-// edit distance over the longer length.
-func levenshtein(target, other string) float32 {
-	s, t := []rune(target), []rune(other)
-	n, m := len(s), len(t)
-	if n == 0 || m == 0 {
-		if n == m {
-			return 1
-		}
-		return 0
-	}
-	prev := make([]int, n+1)
-	cur := make([]int, n+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= m; j++ {
-		cur[0] = j
-		for i := 1; i <= n; i++ {
-			cost := 1
-			if s[i-1] == t[j-1] {
-				cost = 0
-			}
-			cur[i] = min(cur[i-1]+1, prev[i]+1, prev[i-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return 1 - float32(prev[n])/float32(max(n, m))
+	return ""
 }

@@ -75,8 +75,8 @@ func TestSuggest(t *testing.T) {
 		{"musts", boolFields, " did you mean any of [must, mustNot]?"},
 		{"zzz", payloadFields, ""},
 	} {
-		if got := suggest(tt.in, tt.cand); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := didYouMean(tt.in, tt.cand); got != tt.want {
+			t.Errorf("didYouMean(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

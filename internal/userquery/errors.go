@@ -7,12 +7,11 @@ import (
 	"math"
 	"math/big"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/suggest"
 )
 
 // failure is a parse error on its way out through the enclosing object
@@ -77,7 +76,7 @@ func (p *parser) wrapField(parserName, field string, f *failure) *failure {
 // unknownField is ObjectParser's error for an undeclared field: located at
 // the field name, while the parser already stands on the value.
 func (p *parser) unknownField(parserName string, n *node, i int, candidates []string) *failure {
-	return p.xcp(n.koff[i], n.vals[i].off, "[%s] unknown field [%s]%s", parserName, n.keys[i], suggest(n.keys[i], candidates))
+	return p.xcp(n.koff[i], n.vals[i].off, "[%s] unknown field [%s]%s", parserName, n.keys[i], didYouMean(n.keys[i], candidates))
 }
 
 // wrongType is FieldParser.assertSupports.
@@ -107,73 +106,24 @@ func createQueryFailed(cause *eserr.Error) *eserr.Error {
 	return e
 }
 
-// suggest is SuggestingErrorOnUnknown.suggest: candidates whose Lucene
+// didYouMean is SuggestingErrorOnUnknown.suggest: candidates whose Lucene
 // Levenshtein similarity to the unknown name is above 0.5, best first, then
 // by name.
-func suggest(unknown string, candidates []string) string {
-	type scored struct {
-		d float32
-		s string
-	}
-	var found []scored
+func didYouMean(unknown string, candidates []string) string {
+	var near []string
 	for _, c := range candidates {
 		// The distance is at least the length difference, so a name at
 		// least twice as long (in UTF-16 units, of which a UTF-8 byte
 		// count is at most three times) as an ASCII candidate cannot be
 		// more than half similar; skipping it keeps a huge name cheap.
-		if len(unknown) >= 6*len(c) {
-			continue
-		}
-		if d := levenshtein(unknown, c); d > 0.5 {
-			found = append(found, scored{d, c})
+		if len(unknown) < 6*len(c) {
+			near = append(near, c)
 		}
 	}
-	if len(found) == 0 {
-		return ""
+	if p := suggest.Phrase(suggest.Closest(unknown, near, 0.5)); p != "" {
+		return " " + p
 	}
-	sort.SliceStable(found, func(i, j int) bool {
-		if found[i].d != found[j].d {
-			return found[i].d > found[j].d
-		}
-		return found[i].s < found[j].s
-	})
-	if len(found) == 1 {
-		return " did you mean [" + found[0].s + "]?"
-	}
-	names := make([]string, len(found))
-	for i, f := range found {
-		names[i] = f.s
-	}
-	return " did you mean any of [" + strings.Join(names, ", ") + "]?"
-}
-
-// levenshtein is Lucene's LevenshteinDistance.getDistance: 1 minus the edit
-// distance over the longer length, on UTF-16 units, in float32.
-func levenshtein(target, other string) float32 {
-	sa, t := utf16.Encode([]rune(target)), utf16.Encode([]rune(other))
-	n, m := len(sa), len(t)
-	if n == 0 || m == 0 {
-		if n == m {
-			return 1
-		}
-		return 0
-	}
-	p, d := make([]int, n+1), make([]int, n+1)
-	for i := range p {
-		p[i] = i
-	}
-	for j := 1; j <= m; j++ {
-		d[0] = j
-		for i := 1; i <= n; i++ {
-			cost := 1
-			if sa[i-1] == t[j-1] {
-				cost = 0
-			}
-			d[i] = min(d[i-1]+1, p[i]+1, p[i-1]+cost)
-		}
-		p, d = d, p
-	}
-	return 1 - float32(p[n])/float32(max(n, m))
+	return ""
 }
 
 // numberType is Jackson's classification of a JSON number literal.

@@ -163,7 +163,7 @@ func (p *parser) innerQuery(n *node) (query, *failure) {
 	default:
 		canonical, known := knownQueries[name]
 		if !known {
-			e := parsing(body.off, "unknown query [%s]%s", name, suggest(name, queryNames()))
+			e := parsing(body.off, "unknown query [%s]%s", name, didYouMean(name, queryNames()))
 			e.err.CausedBy = p.xcp(body.off, body.off, "unknown field [%s]", name).err
 			e.err.CausedBy.Type = "named_object_not_found_exception"
 			return nil, e
