@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/user"
 )
 
 // Setting names the server reads, so a typo is a compile error rather than
@@ -46,6 +47,8 @@ type Config struct {
 	Anonymous Anonymous
 	// Store chooses the storage backend (esauth.store.*).
 	Store StoreConfig
+	// PasswordPolicy checks new clear-text passwords.
+	PasswordPolicy user.PasswordPolicy
 	// ConfigDir is the directory holding the settings file (Elasticsearch's
 	// path.conf), where other configuration files are looked up; "config"
 	// when no file was given.
@@ -89,6 +92,9 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.Store, err = s.storeConfig(); err != nil {
+		return Config{}, err
+	}
+	if c.PasswordPolicy, err = s.passwordPolicy(); err != nil {
 		return Config{}, err
 	}
 	return c, nil

@@ -45,3 +45,29 @@ func TestStoreConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPasswordPolicySettings(t *testing.T) {
+	s, err := Load("", []string{"esauth.password_policy.min_length=12", "esauth.password_policy.regex=[A-Z]",
+		"esauth.password_policy.forbid_username=true"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.PasswordPolicy
+	if p.MinLength != 12 || p.Pattern == nil || p.PatternMessage != "passwords must match the pattern [[A-Z]]" || !p.ForbidUsername {
+		t.Errorf("policy: %+v", p)
+	}
+	for _, bad := range []string{"esauth.password_policy.min_length=5", "esauth.password_policy.regex=[", "esauth.password_policy.forbid_username=yes"} {
+		if _, err := Load("", []string{bad}, nil); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	d, _ := Load("", nil, nil)
+	dc, _ := d.Config()
+	if dc.PasswordPolicy.MinLength != 6 || dc.PasswordPolicy.Pattern != nil || dc.PasswordPolicy.ForbidUsername {
+		t.Errorf("default policy: %+v", dc.PasswordPolicy)
+	}
+}

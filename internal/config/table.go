@@ -52,6 +52,7 @@ func builtinSettings() []setting {
 		{key: "path.conf"},
 	}
 	rows = append(rows, storeSettings()...)
+	rows = append(rows, policySettings()...)
 	return append(rows, realmSettings()...)
 }
 

@@ -58,6 +58,9 @@ type API struct {
 	Authz     Authorizer
 	// Hasher hashes new passwords (xpack.security.authc.password_hashing.algorithm).
 	Hasher passhash.Hasher
+	// PasswordPolicy checks new clear-text passwords; the zero value means
+	// Elasticsearch's length rule alone.
+	PasswordPolicy user.PasswordPolicy
 	// ReservedRealm is xpack.security.authc.reserved_realm.enabled: when
 	// false, built-in names are ordinary native users.
 	ReservedRealm bool

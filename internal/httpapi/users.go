@@ -25,6 +25,14 @@ func (a *API) reserved(name string) (user.Builtin, bool) {
 	return user.LookupBuiltin(name)
 }
 
+// policy is the configured password policy, or Elasticsearch's rule.
+func (a *API) policy() user.PasswordPolicy {
+	if a.PasswordPolicy.MinLength == 0 {
+		return user.DefaultPolicy()
+	}
+	return a.PasswordPolicy
+}
+
 // password is the password part of a put-user or change-password body:
 // a clear-text password (validated now, hashed after authorization) or a
 // ready hash.
@@ -35,13 +43,15 @@ type password struct {
 
 func (p *password) set() bool { return p.clear != nil || p.hash != "" }
 
-// readPassword handles the "password" field as the request builders do.
-func (p *password) readPassword(v xcontent.Value) error {
+// readPassword handles the "password" field as the request builders do,
+// checking it against the password policy (by default Elasticsearch's
+// length rule).
+func (p *password) readPassword(v xcontent.Value, policy user.PasswordPolicy, username string) error {
 	s, err := v.String()
 	if err != nil {
 		return err
 	}
-	if err := user.ValidatePassword(s); err != nil {
+	if err := policy.Check(username, s); err != nil {
 		return eserr.Validation(err.Error())
 	}
 	if p.hash != "" {
@@ -137,7 +147,7 @@ func (a *API) putUserField(req *putUser, v xcontent.Value) error {
 	u := &req.user
 	switch v.Field {
 	case "password":
-		return req.password.readPassword(v)
+		return req.password.readPassword(v, a.policy(), u.Username)
 	case "password_hash":
 		return req.password.readHash(v, a.Hasher)
 	case "roles":
@@ -348,7 +358,7 @@ func (a *API) changePassword(r *request) (exec, error) {
 	err = xcontent.Fields(body, func(v xcontent.Value) error {
 		switch v.Field {
 		case "password":
-			return pw.readPassword(v)
+			return pw.readPassword(v, a.policy(), name)
 		case "password_hash":
 			return pw.readHash(v, a.Hasher)
 		}

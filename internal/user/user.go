@@ -3,7 +3,6 @@ package user
 import (
 	"encoding/json"
 	"fmt"
-	"unicode/utf16"
 )
 
 // User is a native or built-in user as the API shows it. The password hash
@@ -34,10 +33,7 @@ const MaxFileNameLength = 1024
 // ValidatePassword applies Elasticsearch's length rule, which counts Java
 // chars (UTF-16 code units), not bytes or runes.
 func ValidatePassword(password string) error {
-	if len(utf16.Encode([]rune(password))) < MinPasswordLength {
-		return fmt.Errorf("passwords must be at least [%d] characters long", MinPasswordLength)
-	}
-	return nil
+	return DefaultPolicy().Check("", password)
 }
 
 // ValidateUsername checks a native user name: 1 to MaxNameLength printable
