@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,12 +21,30 @@ import (
 type node struct {
 	url  string
 	conf string // the config directory (file realm files)
+	stop func()
 }
 
 // startNode runs a node on a free port with bcrypt cost 4, elastic's
 // password "elastic-pw", and settings overrides; it stops with the test.
 func startNode(t *testing.T, overrides ...string) node {
 	t.Helper()
+	return startNodeWith(t, nodeOptions{overrides: overrides, elasticPassword: "elastic-pw"})
+}
+
+// nodeOptions vary a test node: settings, ELASTIC_PASSWORD ("" for none)
+// and where its one-time password message goes.
+type nodeOptions struct {
+	overrides       []string
+	elasticPassword string
+	stdout          io.Writer
+}
+
+func startNodeWith(t *testing.T, opt nodeOptions) node {
+	t.Helper()
+	overrides, stdout := opt.overrides, opt.stdout
+	if stdout == nil {
+		stdout = io.Discard
+	}
 	conf := t.TempDir()
 	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + conf,
 		"xpack.security.authc.password_hashing.algorithm=bcrypt4"}
@@ -41,18 +60,22 @@ func startNode(t *testing.T, overrides ...string) node {
 	ready := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-			Getenv: func(string) string { return "elastic-pw" }, Ready: func(a net.Addr) { ready <- a }})
+		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: stdout,
+			Getenv: func(string) string { return opt.elasticPassword }, Ready: func(a net.Addr) { ready <- a }})
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node stopped with %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("node stopped with %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	select {
 	case a := <-ready:
-		return node{url: "http://" + a.String(), conf: conf}
+		return node{url: "http://" + a.String(), conf: conf, stop: stop}
 	case err := <-done:
 		t.Fatalf("node did not start: %v", err)
 	case <-time.After(10 * time.Second):

@@ -110,6 +110,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 		RoleStore:        roleStore,
 		RoleCache:        roleSource,
 		Hasher:           cfg.PasswordHasher,
+		PasswordPolicy:   cfg.PasswordPolicy,
 		ReservedRealm:    cfg.ReservedRealmEnabled,
 		MaxContentLength: cfg.MaxContentLength,
 		Log:              log,
@@ -181,6 +182,7 @@ func backends() map[string]func(context.Context, config.Config) (store.Store, er
 		config.StoreBolt: func(_ context.Context, cfg config.Config) (store.Store, error) {
 			return boltstore.Open(filepath.Join(cfg.PathData, "esauth.db"))
 		},
+		config.StoreEtcd: openEtcd,
 	}
 }
 
@@ -310,6 +312,10 @@ func loadNodeID(dir string) (string, error) {
 		return string(b), nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	// With a shared store nothing else creates path.data.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	id := randomID()

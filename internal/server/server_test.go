@@ -139,4 +139,8 @@ func TestNodeIDPersists(t *testing.T) {
 	if c, _ := loadNodeID(t.TempDir()); c == a {
 		t.Error("two data paths share a node id")
 	}
+	// path.data need not exist yet (with etcd nothing else creates it).
+	if d, err := loadNodeID(filepath.Join(t.TempDir(), "new", "data")); err != nil || len(d) != 22 {
+		t.Errorf("node id in a new directory: %q, %v", d, err)
+	}
 }
