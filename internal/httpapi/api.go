@@ -129,6 +129,20 @@ type response struct {
 
 func ok(body any) (*response, error) { return &response{status: http.StatusOK, body: body}, nil }
 
+// foundResponse is a delete's {"found":...}: 200, or 404 when nothing was.
+func foundResponse(found bool) (*response, error) {
+	res := &response{status: http.StatusOK, body: orderedObject{{"found", found}}}
+	if !found {
+		res.status = http.StatusNotFound
+	}
+	return res, nil
+}
+
+// emptyNotFound is a GET of named things none of which exist: 404 {}.
+func emptyNotFound() (*response, error) {
+	return &response{status: http.StatusNotFound, body: orderedObject{}}, nil
+}
+
 // alwaysConsumed are the parameters every request may carry: the response
 // channel reads them before any handler runs.
 var alwaysConsumed = []string{"pretty", "human", "error_trace", "filter_path"}

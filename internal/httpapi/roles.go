@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"slices"
 
 	"github.com/esauth/esauth/internal/authz"
@@ -87,7 +86,7 @@ func (a *API) getRoles(r *request) (exec, error) {
 			}
 		}
 		if len(out) == 0 {
-			return &response{status: http.StatusNotFound, body: orderedObject{}}, nil
+			return emptyNotFound()
 		}
 		return ok(out)
 	}, nil
@@ -110,11 +109,7 @@ func (a *API) deleteRole(r *request) (exec, error) {
 		if err != nil {
 			return nil, err
 		}
-		res := &response{status: http.StatusOK, body: orderedObject{{"found", found}}}
-		if !found {
-			res.status = http.StatusNotFound
-		}
-		return res, nil
+		return foundResponse(found)
 	}, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
@@ -249,7 +248,7 @@ func (a *API) getUsers(r *request) (exec, error) {
 			}
 		}
 		if len(found) == 0 {
-			return &response{status: http.StatusNotFound, body: orderedObject{}}, nil
+			return emptyNotFound()
 		}
 		return ok(found)
 	}, nil
@@ -335,11 +334,7 @@ func (a *API) deleteUser(r *request) (exec, error) {
 		if err != nil {
 			return nil, err
 		}
-		res := &response{status: http.StatusOK, body: orderedObject{{"found", found}}}
-		if !found {
-			res.status = http.StatusNotFound
-		}
-		return res, nil
+		return foundResponse(found)
 	}, nil
 }
 
