@@ -84,6 +84,25 @@ func startNodeWith(t *testing.T, opt nodeOptions) node {
 	return node{}
 }
 
+// runOnce starts a node with overrides and returns its start-up error,
+// stopping it at once if it did start.
+func runOnce(t *testing.T, overrides ...string) error {
+	t.Helper()
+	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + t.TempDir()}
+	s, err := config.Load("", append(base, overrides...), func(string) (string, bool) { return "", false })
+	if err != nil {
+		return err
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
+		Getenv: func(string) string { return "elastic-pw" }, Ready: func(net.Addr) { cancel() }})
+}
+
 func (n node) status(t *testing.T, method, path, auth, body string) int {
 	t.Helper()
 	code, _ := n.call(t, method, path, auth, body)
