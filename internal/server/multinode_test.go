@@ -236,3 +236,23 @@ func TestFaultsUnderWrites(t *testing.T) {
 	nodes[0].expect(t, 200, "POST", "/_security/user/joe/_password", admin, `{"password":"joe-pw-2"}`)
 	waitUntil(t, time.Second, func() bool { return nodes[1].status(t, "GET", "/_security/_authenticate", "joe:joe-pw-1", "") == 401 })
 }
+
+// TestClearCacheReachesOtherNodes observes another node's cache: with etcd
+// stopped a node can authenticate only from its cache, so after a
+// _clear_cache on A, node B must fail (503) where it succeeded before.
+func TestClearCacheReachesOtherNodes(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	a := startNode(t, etcdSettings("/clear/", m)...)
+	b := startNode(t, etcdSettings("/clear/", m)...)
+	a.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-secret","roles":["superuser"]}`)
+	a.expect(t, 200, "PUT", "/_security/user/ann", admin, `{"password":"ann-secret","roles":["superuser"]}`)
+	time.Sleep(300 * time.Millisecond) // let B see the writes (and evict) first
+	b.expect(t, 200, "GET", "/_security/_authenticate", "joe:joe-secret", "")
+	b.expect(t, 200, "GET", "/_security/_authenticate", "ann:ann-secret", "")
+	a.expect(t, 200, "POST", "/_security/realm/default_native/_clear_cache?usernames=joe", admin, "")
+	time.Sleep(300 * time.Millisecond) // B applies the broadcast from its watch
+	m.Stop()
+	b.expect(t, 503, "GET", "/_security/_authenticate", "joe:joe-secret", "") // evicted on B
+	b.expect(t, 200, "GET", "/_security/_authenticate", "ann:ann-secret", "") // still cached
+	m.Restart(t)
+}
