@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/user"
@@ -49,6 +50,9 @@ type Config struct {
 	Store StoreConfig
 	// PasswordPolicy checks new clear-text passwords.
 	PasswordPolicy user.PasswordPolicy
+	// MaxConcurrentHashes caps concurrent slow password verifications;
+	// 0 means one core fewer than the machine has.
+	MaxConcurrentHashes int
 	// ConfigDir is the directory holding the settings file (Elasticsearch's
 	// path.conf), where other configuration files are looked up; "config"
 	// when no file was given.
@@ -97,5 +101,6 @@ func (s *Settings) Config() (Config, error) {
 	if c.PasswordPolicy, err = s.passwordPolicy(); err != nil {
 		return Config{}, err
 	}
+	c.MaxConcurrentHashes, _ = strconv.Atoi(s.Get(keyMaxConcurrentHashes)) // validated at load
 	return c, nil
 }

@@ -10,9 +10,13 @@ import (
 
 const policyPrefix = "esauth.password_policy."
 
+// keyMaxConcurrentHashes caps concurrent slow password verifications.
+const keyMaxConcurrentHashes = "esauth.security.authc.max_concurrent_hashes"
+
 // policySettings are esauth's own (Elasticsearch has only the length rule).
 func policySettings() []setting {
 	return []setting{
+		{key: keyMaxConcurrentHashes, def: "0", validate: validateNonNegative},
 		{key: policyPrefix + "min_length", def: "6", validate: validateMinLength},
 		{key: policyPrefix + "regex", validate: validateRegex},
 		{key: policyPrefix + "regex_message"},
@@ -24,6 +28,13 @@ func validateMinLength(key, value string) error {
 	n, err := strconv.Atoi(value)
 	if err != nil || n < user.MinPasswordLength {
 		return fmt.Errorf("setting [%s]: [%s] must be a whole number of at least %d (Elasticsearch's own minimum)", key, value, user.MinPasswordLength)
+	}
+	return nil
+}
+
+func validateNonNegative(key, value string) error {
+	if n, err := strconv.Atoi(value); err != nil || n < 0 {
+		return fmt.Errorf("setting [%s]: [%s] must be a whole number of at least 0", key, value)
 	}
 	return nil
 }

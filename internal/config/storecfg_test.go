@@ -71,3 +71,16 @@ func TestPasswordPolicySettings(t *testing.T) {
 		t.Errorf("default policy: %+v", dc.PasswordPolicy)
 	}
 }
+
+func TestMaxConcurrentHashes(t *testing.T) {
+	s, err := Load("", []string{"esauth.security.authc.max_concurrent_hashes=3"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Config(); c.MaxConcurrentHashes != 3 {
+		t.Errorf("MaxConcurrentHashes = %d", c.MaxConcurrentHashes)
+	}
+	if _, err := Load("", []string{"esauth.security.authc.max_concurrent_hashes=-1"}, nil); err == nil {
+		t.Error("a negative cap was accepted")
+	}
+}

@@ -12,6 +12,7 @@ import (
 type Cached struct {
 	inner Realm
 	cache *authcache.Cache[verdict]
+	gate  *Gate // bounds the realm's slow checks on cache misses; nil: none
 }
 
 // verdict is what the cache keeps per user: only successful, enabled
@@ -21,9 +22,10 @@ type verdict struct {
 	out Outcome
 }
 
-// NewCached wraps inner with a cache configured by cfg.
-func NewCached(inner Realm, cfg authcache.Config) *Cached {
-	return &Cached{inner: inner, cache: authcache.New[verdict](cfg)}
+// NewCached wraps inner with a cache configured by cfg; misses, which run
+// the realm's slow hash, pass through gate (nil: unbounded).
+func NewCached(inner Realm, cfg authcache.Config, gate *Gate) *Cached {
+	return &Cached{inner: inner, cache: authcache.New[verdict](cfg), gate: gate}
 }
 
 // Ref implements Realm.
@@ -36,8 +38,12 @@ func (c *Cached) Authenticate(ctx context.Context, username, password string) (P
 		return Principal{}, Unknown, nil
 	}
 	v, _, err := c.cache.Authenticate(ctx, username, password, func(ctx context.Context) (verdict, bool, error) {
-		p, out, err := c.inner.Authenticate(ctx, username, password)
-		return verdict{p, out}, err == nil && out == Success && p.User.Enabled, err
+		var v verdict
+		var err error
+		if gerr := c.gate.Do(ctx, func() { v.p, v.out, err = c.inner.Authenticate(ctx, username, password) }); gerr != nil {
+			return verdict{}, false, gerr
+		}
+		return v, err == nil && v.out == Success && v.p.User.Enabled, err
 	})
 	return v.p, v.out, err
 }

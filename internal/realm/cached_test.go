@@ -40,7 +40,7 @@ func cachedRealm(t *testing.T, inner Realm) *Cached {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewCached(inner, authcache.Config{TTL: time.Hour, MaxUsers: 100, Hasher: h})
+	return NewCached(inner, authcache.Config{TTL: time.Hour, MaxUsers: 100, Hasher: h}, nil)
 }
 
 func TestCachedHitsSkipTheRealm(t *testing.T) {
@@ -89,7 +89,7 @@ func TestCachedNeverKeepsDisabledUsers(t *testing.T) {
 
 func TestCachedSkipsRealmsThatDoNotOwnTheUser(t *testing.T) {
 	h, _ := passhash.ResolveCache("ssha256")
-	c := NewCached(NewReserved(nil, ""), authcache.Config{TTL: time.Hour, MaxUsers: 10, Hasher: h})
+	c := NewCached(NewReserved(nil, ""), authcache.Config{TTL: time.Hour, MaxUsers: 10, Hasher: h}, nil)
 	// A nil store proves the reserved realm is never asked about joe.
 	if _, out, err := c.Authenticate(context.Background(), "joe", "pw"); out != Unknown || err != nil {
 		t.Errorf("out=%v err=%v, want Unknown", out, err)
@@ -132,7 +132,7 @@ func TestCachedSingleFlight(t *testing.T) {
 func BenchmarkChainCacheHit(b *testing.B) {
 	h, _ := passhash.ResolveCache("ssha256")
 	cfg := authcache.Config{TTL: time.Hour, MaxUsers: 100, Hasher: h}
-	chain := Chain{Realms: []Realm{NewCached(NewReserved(nil, ""), cfg), NewCached(&slowRealm{password: "right-pw", enabled: true}, cfg)}}
+	chain := Chain{Realms: []Realm{NewCached(NewReserved(nil, ""), cfg, nil), NewCached(&slowRealm{password: "right-pw", enabled: true}, cfg, nil)}}
 	ctx := context.Background()
 	chain.Authenticate(ctx, "joe", "right-pw")
 	b.ReportAllocs()

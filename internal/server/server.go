@@ -233,9 +233,11 @@ func (s realmSet) all() []realm.Realm {
 // write evicts that user from every realm (as Elasticsearch clears the
 // user in all realms), and a file realm reload empties its cache.
 func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, log *slog.Logger) (realmSet, error) {
-	set := realmSet{chain: realm.Chain{FakeHash: fake}}
+	// One gate for every realm: the cap is on the machine's cores, not per realm.
+	gate := realm.NewGate(cfg.MaxConcurrentHashes)
+	set := realmSet{chain: realm.Chain{FakeHash: fake, Gate: gate}}
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
-		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher})
+		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher}, gate)
 		set.cached = append(set.cached, c)
 		if rc.Authentication {
 			set.chain.Realms = append(set.chain.Realms, c)
