@@ -64,7 +64,7 @@ func Migrate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			fmt.Fprintln(e.stdout, "No users found")
 			return nil
 		}
-		db, err := openStore(cfg)
+		db, err := openStore(e.ctx, cfg)
 		if errors.Is(err, boltstore.ErrInUse) {
 			return fail(exitTempFailure, "The store [%s] is in use by a running esauth node. "+
 				"Stop the node, then run esauth migrate again to copy %d file based users (%s)",

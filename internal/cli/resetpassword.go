@@ -36,8 +36,9 @@ Options
   -s, --silent             print only the generated password
   -v, --verbose            report each attempt while waiting for the node
 ` + commonOptions + `
-With the node stopped, the new password is written to its store in
-path.data directly. With the node running (its store is then locked), or
+With a shared store (esauth.store.type: etcd), or with the node stopped,
+the new password is written to the store directly; running nodes follow
+it. With the embedded store of a running node (the file is then locked), or
 with --url, the tool does what elasticsearch-reset-password does: it adds a
 temporary superuser to the file realm, waits up to 15 seconds for the node
 to load it, changes the password through the API as that user, and removes
@@ -103,7 +104,7 @@ func ResetPassword(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			}
 		}
 		if o.url == "" {
-			db, err := openExistingStore(cfg)
+			db, err := openExistingStore(e.ctx, cfg)
 			switch {
 			case err == nil:
 				// A close error cannot undo the change: bbolt has
@@ -196,12 +197,12 @@ func reportReset(e *env, o resetOptions, password string) {
 // openExistingStore opens the store only if it exists: a missing one
 // means a wrong path.data far more often than a node never started, and
 // creating it would set a password nobody will ever use.
-func openExistingStore(cfg config.Config) (*boltstore.Store, error) {
-	if _, err := os.Stat(storePath(cfg)); errors.Is(err, fs.ErrNotExist) {
+func openExistingStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if _, err := os.Stat(storePath(cfg)); cfg.Store.Type == config.StoreBolt && errors.Is(err, fs.ErrNotExist) {
 		return nil, fail(exitNoInput, "There is no esauth store at [%s]: check path.data (and --config), or start the node once to create it",
 			absPath(storePath(cfg)))
 	}
-	return openStore(cfg)
+	return openStore(ctx, cfg)
 }
 
 // resetFailed is Elasticsearch's message for a password change the node

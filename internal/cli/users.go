@@ -130,20 +130,27 @@ func Users(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	})
 }
 
+// parseUserCommand is the common start of the subcommands that act on one
+// user: options, settings, then the username argument.
+func (f *flags) parseUserCommand(args []string) (config.Config, string, error) {
+	pos, err := f.parse(args)
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	cfg, err := f.settings()
+	if err != nil {
+		return config.Config{}, "", err
+	}
+	name, err := parseUsername(pos, cfg)
+	return cfg, name, err
+}
+
 func useradd(e *env, args []string) error {
 	f := newFlags("useradd")
 	var password, roleList string
 	f.stringVar(&password, "p", "password")
 	f.stringVar(&roleList, "r", "roles")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	cfg, err := f.settings()
-	if err != nil {
-		return err
-	}
-	name, err := parseUsername(pos, cfg)
+	cfg, name, err := f.parseUserCommand(args)
 	if err != nil {
 		return err
 	}
@@ -180,15 +187,7 @@ func useradd(e *env, args []string) error {
 
 func userdel(e *env, args []string) error {
 	f := newFlags("userdel")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	cfg, err := f.settings()
-	if err != nil {
-		return err
-	}
-	name, err := parseUsername(pos, cfg)
+	cfg, name, err := f.parseUserCommand(args)
 	if err != nil {
 		return err
 	}
@@ -216,15 +215,7 @@ func passwd(e *env, args []string) error {
 	f := newFlags("passwd")
 	var password string
 	f.stringVar(&password, "p", "password")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	cfg, err := f.settings()
-	if err != nil {
-		return err
-	}
-	name, err := parseUsername(pos, cfg)
+	cfg, name, err := f.parseUserCommand(args)
 	if err != nil {
 		return err
 	}
@@ -251,15 +242,7 @@ func roles(e *env, args []string) error {
 	var addList, removeList string
 	f.stringVar(&addList, "a", "add")
 	f.stringVar(&removeList, "r", "remove")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	cfg, err := f.settings()
-	if err != nil {
-		return err
-	}
-	name, err := parseUsername(pos, cfg)
+	cfg, name, err := f.parseUserCommand(args)
 	if err != nil {
 		return err
 	}

@@ -97,6 +97,15 @@ func (r *request) authorize(ctx context.Context, target string) error {
 	return nil
 }
 
+// targetUser is the {username} of the path, or the caller on the routes
+// without one (the self variants of _password and _has_privileges).
+func (r *request) targetUser() string {
+	if name, ok := r.pathParams["username"]; ok {
+		return name
+	}
+	return r.principal.User.Username
+}
+
 // names splits a comma-separated path list as Java's String.split(","):
 // empty items stay, except trailing ones.
 func names(s string) []string {

@@ -179,10 +179,7 @@ func (a *API) userPrivileges(r *request) (exec, error) {
 // hasPrivileges is GET|POST /_security/user/_has_privileges and
 // /_security/user/{username}/_has_privileges.
 func (a *API) hasPrivileges(r *request) (exec, error) {
-	name, given := r.pathParams["username"]
-	if !given {
-		name = r.principal.User.Username
-	}
+	name := r.targetUser()
 	body, err := r.requiredBody()
 	if err != nil {
 		return nil, err

@@ -341,10 +341,7 @@ func (a *API) deleteUser(r *request) (exec, error) {
 // changePassword is PUT|POST /_security/user/{username}/_password and the
 // caller's own /_security/user/_password.
 func (a *API) changePassword(r *request) (exec, error) {
-	name, given := r.pathParams["username"]
-	if !given {
-		name = r.principal.User.Username
-	}
+	name := r.targetUser()
 	body, err := r.requiredBody()
 	if err != nil {
 		return nil, err

@@ -51,7 +51,7 @@ const shutdownGrace = 30 * time.Second
 // gracefully: in-flight requests finish and the store is closed cleanly.
 func Run(ctx context.Context, opt Options) (err error) {
 	cfg, log := opt.Config, opt.Log
-	db, err := openStore(ctx, cfg)
+	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,10 @@ func backends() map[string]func(context.Context, config.Config) (store.Store, er
 	}
 }
 
-func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+// OpenStore opens the configured backend (esauth.store.type); the
+// command-line tools use it too, so they always change the store the
+// nodes read.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	open, ok := backends()[cfg.Store.Type]
 	if !ok {
 		return nil, fmt.Errorf("esauth.store.type [%s] is not available in this build", cfg.Store.Type)
