@@ -165,6 +165,25 @@ func (c *Cache[V]) Authenticate(ctx context.Context, username, password string, 
 		v, ok, err := load(ctx)
 		return v, ok && err == nil, err
 	}
+	if v, ok := c.hit(s, username, password); ok {
+		return v, true, nil
+	}
+	s.misses.Add(1)
+	return c.miss(ctx, s, username, password, load)
+}
+
+// Get is the hit path of Authenticate alone: the cached value when
+// username has a fresh entry for password. A miss is not counted, so a
+// caller that goes on to Authenticate counts it once.
+func (c *Cache[V]) Get(username, password string) (V, bool) {
+	if c.off {
+		var zero V
+		return zero, false
+	}
+	return c.hit(c.shard(username), username, password)
+}
+
+func (c *Cache[V]) hit(s *shard[V], username, password string) (V, bool) {
 	s.mu.RLock()
 	e := s.entries[username]
 	s.mu.RUnlock()
@@ -173,10 +192,10 @@ func (c *Cache[V]) Authenticate(ctx context.Context, username, password string, 
 	// entry's last.
 	if e != nil && c.now().Before(e.expires) && c.hasher.Verify(password, e.hash) {
 		s.hits.Add(1)
-		return e.value, true, nil
+		return e.value, true
 	}
-	s.misses.Add(1)
-	return c.miss(ctx, s, username, password, load)
+	var zero V
+	return zero, false
 }
 
 // Invalidate evicts username's entry now. Loads for username already under

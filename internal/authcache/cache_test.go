@@ -35,6 +35,33 @@ func TestHitDoesNotLoad(t *testing.T) {
 	}
 }
 
+// TestGet checks the hit-only path: nothing before a load, the value after
+// it, nothing for another password, a disabled cache or an expired entry.
+func TestGet(t *testing.T) {
+	c, clock := newTestCache(t, 100)
+	if _, ok := c.Get("alice", "s3cret-pw"); ok {
+		t.Fatal("Get hit before any load")
+	}
+	l := newLoader(map[string]string{"alice": "s3cret-pw"})
+	if _, ok, _ := c.Authenticate(t.Context(), "alice", "s3cret-pw", l.load("alice", "s3cret-pw")); !ok {
+		t.Fatal("load failed")
+	}
+	if v, ok := c.Get("alice", "s3cret-pw"); !ok || v != "value-alice" {
+		t.Errorf("Get = (%q, %v), want (value-alice, true)", v, ok)
+	}
+	if _, ok := c.Get("alice", "wrong-pw"); ok {
+		t.Error("Get hit with a wrong password")
+	}
+	clock.Advance(testTTL + time.Second)
+	if _, ok := c.Get("alice", "s3cret-pw"); ok {
+		t.Error("Get hit an expired entry")
+	}
+	off := New[string](Config{TTL: 0, MaxUsers: 100, Hasher: mustHasher(t, "ssha256")})
+	if _, ok := off.Get("alice", "s3cret-pw"); ok {
+		t.Error("a disabled cache hit")
+	}
+}
+
 // TestHashAlgorithms checks hits and misses with several cache.hash_algo
 // values, including the zero Hasher, which must mean ssha256.
 func TestHashAlgorithms(t *testing.T) {

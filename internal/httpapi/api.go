@@ -93,7 +93,7 @@ type Cluster interface {
 
 // Handler returns the http.Handler serving every route.
 func (a *API) Handler() http.Handler {
-	routes := a.routes()
+	routes := newRouter(a.routes())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.serve(w, r, routes)
 	})
@@ -143,13 +143,19 @@ func emptyNotFound() (*response, error) {
 	return &response{status: http.StatusNotFound, body: orderedObject{}}, nil
 }
 
+// Header values shared by every response; net/http only reads them.
+var (
+	productHeader     = []string{"Elasticsearch"}
+	jsonContentHeader = []string{"application/json"}
+)
+
 // alwaysConsumed are the parameters every request may carry: the response
 // channel reads them before any handler runs.
 var alwaysConsumed = []string{"pretty", "human", "error_trace", "filter_path"}
 
-func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes []*route) {
-	w.Header().Set("X-elastic-product", "Elasticsearch")
-	rt, params, allowed := lookup(routes, hr.Method, hr.URL.EscapedPath())
+func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes *router) {
+	w.Header()["X-Elastic-Product"] = productHeader
+	rt, params, allowed := routes.lookup(hr.Method, hr.URL.EscapedPath())
 	if rt == nil {
 		a.routeError(w, hr, allowed)
 		return
@@ -158,12 +164,18 @@ func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes []*route) {
 		writeFlatError(w, http.StatusNotAcceptable, msg)
 		return
 	}
-	r := &request{Request: hr, api: a, route: rt, pathParams: params, query: hr.URL.Query(), consumed: map[string]bool{}}
-	for _, p := range alwaysConsumed {
-		r.consumed[p] = true
-	}
-	for p := range params {
-		r.consumed[p] = true
+	r := &request{Request: hr, api: a, route: rt, pathParams: params}
+	if hr.URL.RawQuery != "" {
+		// Without a query string there is nothing to check parameters
+		// against, so most requests skip building either map.
+		r.query = hr.URL.Query()
+		r.consumed = make(map[string]bool, len(alwaysConsumed)+len(params)+4)
+		for _, p := range alwaysConsumed {
+			r.consumed[p] = true
+		}
+		for p := range params {
+			r.consumed[p] = true
+		}
 	}
 	out, err := r.format()
 	if err == nil {
@@ -245,6 +257,9 @@ func deprecation(rt *route) string {
 // checkConsumed rejects query parameters no one read, with Elasticsearch's
 // "did you mean" suggestions drawn from the parameters that were read.
 func (r *request) checkConsumed() error {
+	if len(r.query) == 0 {
+		return nil
+	}
 	var unknown []string
 	for k := range r.query {
 		if !r.consumed[k] {

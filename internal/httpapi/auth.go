@@ -84,11 +84,17 @@ func parseBasic(h string) (username, password string, found bool, err error) {
 		return "", "", false, nil
 	}
 	enc := strings.TrimRight(strings.TrimSpace(h[len(prefix):]), "=")
-	raw, decErr := base64.RawStdEncoding.DecodeString(enc)
+	// Decode on the stack when it fits: this runs on every request.
+	var stack [256]byte
+	raw := stack[:0]
+	if n := base64.RawStdEncoding.DecodedLen(len(enc)); n > len(stack) {
+		raw = make([]byte, n)
+	}
+	n, decErr := base64.RawStdEncoding.Decode(raw[:cap(raw)], []byte(enc))
 	if decErr != nil {
 		return "", "", false, authError("invalid basic authentication header encoding")
 	}
-	username, password, ok := strings.Cut(string(raw), ":")
+	username, password, ok := strings.Cut(string(raw[:n]), ":")
 	if !ok {
 		return "", "", false, authError("invalid basic authentication header value")
 	}

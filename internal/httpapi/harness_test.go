@@ -33,13 +33,13 @@ type testServer struct {
 	log *strings.Builder
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	return newTestServerOver(t, func(db store.Store) store.Store { return db })
 }
 
 // newTestServerOver builds the server over wrap(a real bbolt store).
-func newTestServerOver(t *testing.T, wrap func(store.Store) store.Store) *testServer {
+func newTestServerOver(t testing.TB, wrap func(store.Store) store.Store) *testServer {
 	t.Helper()
 	bolt, err := boltstore.Open(filepath.Join(t.TempDir(), "esauth.db"))
 	if err != nil {
@@ -96,7 +96,7 @@ type reply struct {
 }
 
 // call sends one request; auth is "user:password" or "" for none.
-func (s *testServer) call(t *testing.T, method, path, auth, body string) reply {
+func (s *testServer) call(t testing.TB, method, path, auth, body string) reply {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -115,7 +115,7 @@ func (s *testServer) call(t *testing.T, method, path, auth, body string) reply {
 	return s.do(t, req)
 }
 
-func (s *testServer) do(t *testing.T, req *http.Request) reply {
+func (s *testServer) do(t testing.TB, req *http.Request) reply {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -133,7 +133,7 @@ func (s *testServer) do(t *testing.T, req *http.Request) reply {
 const admin = "elastic:" + elasticPW
 
 // mustCall sends a request and fails unless the status is want.
-func (s *testServer) mustCall(t *testing.T, want int, method, path, auth, body string) string {
+func (s *testServer) mustCall(t testing.TB, want int, method, path, auth, body string) string {
 	t.Helper()
 	r := s.call(t, method, path, auth, body)
 	if r.status != want {

@@ -19,7 +19,8 @@ type request struct {
 	pathParams map[string]string
 	query      url.Values
 	// consumed records every query parameter a handler asked for, present
-	// or not, as RestRequest.param does; the rest are rejected.
+	// or not, as RestRequest.param does; the rest are rejected. Both maps
+	// are nil when the request has no query string.
 	consumed     map[string]bool
 	body         []byte
 	bodyConsumed bool
@@ -32,7 +33,9 @@ func (r *request) pathParam(name string) string { return r.pathParams[name] }
 
 // param reads a query parameter and marks it as understood.
 func (r *request) param(name string) (string, bool) {
-	r.consumed[name] = true
+	if r.consumed != nil {
+		r.consumed[name] = true
+	}
 	v, ok := r.query[name]
 	if !ok || len(v) == 0 {
 		return "", ok

@@ -39,6 +39,28 @@ func (p pattern) match(segs []string) (map[string]string, int, bool) {
 	return params, literals, true
 }
 
+// router finds routes. Paths without captures, the hot ones such as
+// _authenticate, are found by one map lookup; the rest by a scan.
+type router struct {
+	routes []*route
+	exact  map[string]map[string]*route // trimmed path, method
+}
+
+func newRouter(routes []*route) *router {
+	rt := &router{routes: routes, exact: map[string]map[string]*route{}}
+	for _, r := range routes {
+		if strings.Contains(r.path, "{") {
+			continue
+		}
+		p := strings.Trim(r.path, "/")
+		if rt.exact[p] == nil {
+			rt.exact[p] = map[string]*route{}
+		}
+		rt.exact[p][r.method] = r
+	}
+	return rt
+}
+
 // lookup finds the route for a method and raw path the way Elasticsearch's
 // RestController walks its path trie: candidate paths are tried from the
 // most literal to the most general, and the first that has the method
@@ -46,23 +68,34 @@ func (p pattern) match(segs []string) (map[string]string, int, bool) {
 // while GET /_security/user/_password still finds the user "_password".
 // With no route for the method, allowed lists the methods of every
 // matching path (for the 405), in Elasticsearch's method order.
-func lookup(routes []*route, method, rawPath string) (rt *route, params map[string]string, allowed []string) {
-	segs := strings.Split(strings.Trim(rawPath, "/"), "/")
+func (rt *router) lookup(method, rawPath string) (*route, map[string]string, []string) {
+	trimmed := strings.Trim(rawPath, "/")
+	// A route without captures that matches is the most literal match.
+	if r := rt.exact[trimmed][method]; r != nil {
+		return r, nil, nil
+	}
+	segs := strings.Split(trimmed, "/")
+	var found *route
+	var params map[string]string
 	best := -1
-	seen := make(map[string]bool)
-	for _, r := range routes {
-		p, score, ok := r.pat.match(segs)
-		if !ok {
+	for _, r := range rt.routes {
+		if r.method != method {
 			continue
 		}
-		seen[r.method] = true
-		if r.method == method && score > best {
-			rt, params, best = r, p, score
+		if p, score, ok := r.pat.match(segs); ok && score > best {
+			found, params, best = r, p, score
 		}
 	}
-	if rt != nil {
-		return rt, params, nil
+	if found != nil {
+		return found, params, nil
 	}
+	seen := make(map[string]bool)
+	for _, r := range rt.routes {
+		if _, _, ok := r.pat.match(segs); ok {
+			seen[r.method] = true
+		}
+	}
+	var allowed []string
 	for _, m := range methodOrder {
 		if seen[m] {
 			allowed = append(allowed, m)

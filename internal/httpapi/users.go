@@ -10,6 +10,7 @@ import (
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/user"
 	"github.com/esauth/esauth/internal/xcontent"
@@ -277,17 +278,19 @@ func (a *API) lookupUser(ctx context.Context, name string) (user.User, bool, err
 // one JSON object without holding the list in memory.
 func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer) error {
 	w.WriteByte('{')
-	first := true
+	var buf []byte // reused for every user
 	emit := func(u user.User) error {
-		if !first {
-			w.WriteByte(',')
+		if buf != nil {
+			buf = append(buf[:0], ',')
 		}
-		first = false
-		if err := writeJSON(w, u.Username); err != nil {
+		buf = appendString(buf, u.Username)
+		buf = append(buf, ':')
+		var err error
+		if buf, err = appendUser(buf, u); err != nil {
 			return err
 		}
-		w.WriteByte(':')
-		return writeJSON(w, u)
+		_, err = w.Write(buf)
+		return err
 	}
 	if a.ReservedRealm {
 		for _, b := range user.Builtins() {
@@ -455,17 +458,31 @@ func (a *API) whoami(r *request) (exec, error) {
 		if err := r.authorize(ctx, r.principal.User.Username); err != nil {
 			return nil, err
 		}
-		p := r.principal
-		u := p.User
 		kind := "realm"
 		if r.isAnonymous() {
 			kind = "anonymous"
 		}
-		return ok(orderedObject{
-			{"username", u.Username}, {"roles", u.Roles}, {"full_name", u.FullName}, {"email", u.Email},
-			{"metadata", u.Metadata}, {"enabled", u.Enabled},
-			{"authentication_realm", p.Realm}, {"lookup_realm", p.Realm},
-			{"authentication_type", kind},
-		})
+		return ok(authenticateBody{p: r.principal, kind: kind})
 	}, nil
+}
+
+// authenticateBody is the _authenticate answer, written without boxing
+// its fields: it is the most frequent response.
+type authenticateBody struct {
+	p    realm.Principal
+	kind string
+}
+
+func (b authenticateBody) appendJSON(dst []byte) ([]byte, error) {
+	dst, err := appendUser(dst, b.p.User)
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst[:len(dst)-1], `,"authentication_realm":`...)
+	dst, _ = appendJSON(dst, b.p.Realm)
+	dst = append(dst, `,"lookup_realm":`...)
+	dst, _ = appendJSON(dst, b.p.Realm)
+	dst = append(dst, `,"authentication_type":`...)
+	dst = appendString(dst, b.kind)
+	return append(dst, '}'), nil
 }

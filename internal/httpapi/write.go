@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/store"
@@ -51,7 +51,7 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 	for _, wr := range res.warnings {
 		w.Header().Add("Warning", wr)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentHeader
 	if res.prettyByDefault && !out.explicit {
 		out.pretty = true
 	}
@@ -69,11 +69,14 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 		}
 		return
 	}
-	body, err := render(res.body)
+	buf := bufPool.Get().(*[]byte)
+	defer putBuf(buf)
+	body, err := render((*buf)[:0], res.body)
 	if err != nil {
 		a.writeError(w, r, out, err)
 		return
 	}
+	*buf = body
 	if out.filter != nil {
 		body = out.filter.apply(body)
 	}
@@ -85,7 +88,19 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 	_, _ = w.Write(body)
 }
 
-func render(body any) ([]byte, error) {
+// bufPool recycles response buffers; the common answers are well under
+// its initial size, so most requests render without allocating.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= 64<<10 { // do not pin the memory of one huge answer
+		*b = (*b)[:0]
+		bufPool.Put(b)
+	}
+}
+
+// render appends the JSON of a response body to dst.
+func render(dst []byte, body any) ([]byte, error) {
 	switch b := body.(type) {
 	case streamer:
 		var buf bytes.Buffer
@@ -96,11 +111,9 @@ func render(body any) ([]byte, error) {
 		if err := bw.Flush(); err != nil {
 			return nil, err
 		}
-		return buf.Bytes(), nil
-	case json.RawMessage:
-		return b, nil
+		return append(dst, buf.Bytes()...), nil
 	}
-	return marshal(body)
+	return appendJSON(dst, body)
 }
 
 // writeError renders err as Elasticsearch's error body. Errors that are not
@@ -129,7 +142,7 @@ func (a *API) writeError(w http.ResponseWriter, r *request, out output, err erro
 			h.Add(k, v)
 		}
 	}
-	body, _ := marshal(errorBody(e))
+	body, _ := appendJSON(nil, errorBody(e))
 	if out.pretty {
 		body = pretty(body)
 	}
@@ -179,7 +192,7 @@ func writeFlatError(w http.ResponseWriter, status int, msg string) {
 		// "no handler found" carries no status field in Elasticsearch.
 		body = body[:1]
 	}
-	b, _ := marshal(body)
+	b, _ := body.appendTo(nil)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
@@ -194,25 +207,7 @@ type field struct {
 
 type orderedObject []field
 
-func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := marshal(f.key)
-		v, err := marshal(f.val)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (o orderedObject) MarshalJSON() ([]byte, error) { return o.appendTo(nil) }
 
 // pretty re-indents compact JSON as Elasticsearch's pretty printer (Jackson
 // with two-space indents for objects and arrays) does: `"key" : value`,
@@ -282,14 +277,4 @@ func indent(b *bytes.Buffer, depth int) {
 	for range depth {
 		b.WriteString("  ")
 	}
-}
-
-// writeJSON writes v to a stream, for streamers.
-func writeJSON(w io.Writer, v any) error {
-	b, err := marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
 }

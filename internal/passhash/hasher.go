@@ -310,6 +310,9 @@ func ssha256Verify(password, hash string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	if ok, handled := ssha256Fast(password, rest); handled {
+		return ok, nil
+	}
 	// The salt is the first 12 Java chars, decoded from their ISO-8859-1
 	// bytes, whatever they are.
 	u := javaChars(rest)
@@ -328,6 +331,36 @@ func ssha256Verify(password, hash string) (bool, error) {
 		return false, err
 	}
 	return ctEqual(ssha256Digest(password, salt), javaString(u[12:])), nil
+}
+
+// ssha256Fast verifies the canonical form Hash writes (8 salt bytes as 12
+// base64 characters ending in one '=', then a 44-character digest) without
+// allocating, because the credential cache verifies one on every
+// authenticated request. Any other form is left to the general path
+// (handled false), which reproduces Java's parsing of odd input.
+func ssha256Fast(password, rest string) (ok, handled bool) {
+	const saltChars, saltBytes, digestChars = 12, 8, 44
+	if len(rest) != saltChars+digestChars || len(password) > 256 || rest[saltChars-1] != '=' {
+		return false, false
+	}
+	for i := range saltChars - 1 {
+		if !isBase64Char(rest[i]) {
+			return false, false // line breaks or Latin-1: Java's rules apply
+		}
+	}
+	var buf [256 + saltBytes + 1]byte
+	n := copy(buf[:], password)
+	if m, err := base64.StdEncoding.Decode(buf[n:], []byte(rest[:saltChars])); err != nil || m != saltBytes {
+		return false, false
+	}
+	sum := sha256.Sum256(buf[:n+saltBytes])
+	var enc [digestChars]byte
+	base64.StdEncoding.Encode(enc[:], sum[:])
+	return subtle.ConstantTimeCompare(enc[:], []byte(rest[saltChars:])) == 1, true
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
 }
 
 func ctEqual(a, b string) bool {

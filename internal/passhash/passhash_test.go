@@ -658,3 +658,44 @@ func TestFakeHash(t *testing.T) {
 		}
 	}
 }
+
+// The allocation-free ssha256 check must agree with the general one on
+// canonical hashes, and leave every other form to it.
+func TestSSHA256FastPath(t *testing.T) {
+	h, err := ResolveCache("ssha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{"", "secret", "日本語のパスワード", strings.Repeat("x", 300)} {
+		hash, err := h.Hash(pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := strings.TrimPrefix(hash, ssha256Prefix)
+		for _, try := range []string{pw, pw + "x", "other"} {
+			fast, handled := ssha256Fast(try, rest)
+			slow, err := ssha256Verify(try, hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if handled && fast != slow {
+				t.Errorf("password %q: fast path %v, general path %v", try, fast, slow)
+			}
+			if !handled && len(try) <= 256 {
+				t.Errorf("canonical hash of %q not handled by the fast path", try)
+			}
+			if h.Verify(try, hash) != (try == pw) {
+				t.Errorf("Verify(%q) wrong", try)
+			}
+		}
+	}
+	for _, odd := range []string{"AAAAAAAAAAAA" + strings.Repeat("A", 44), "AAAAAAAAAA\n=" + strings.Repeat("A", 44), "short="} {
+		if _, handled := ssha256Fast("pw", odd); handled {
+			t.Errorf("non-canonical %q taken by the fast path", odd)
+		}
+	}
+	hash, _ := h.Hash("secret")
+	if n := testing.AllocsPerRun(100, func() { h.Verify("secret", hash) }); n != 0 {
+		t.Errorf("cache hash check allocates %v times, want 0", n)
+	}
+}

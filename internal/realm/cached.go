@@ -37,6 +37,10 @@ func (c *Cached) Authenticate(ctx context.Context, username, password string) (P
 	if o, ok := c.inner.(Owner); ok && !o.Owns(username) {
 		return Principal{}, Unknown, nil
 	}
+	// The hit is tried first so that it does not pay for the load closure.
+	if v, ok := c.cache.Get(username, password); ok {
+		return v.p, v.out, nil
+	}
 	v, _, err := c.cache.Authenticate(ctx, username, password, func(ctx context.Context) (verdict, bool, error) {
 		var v verdict
 		var err error
