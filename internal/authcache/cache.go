@@ -27,6 +27,12 @@ type Config struct {
 	// Hasher is cache.hash_algo, the fast hash kept in place of the
 	// password. The zero Hasher means ssha256, Elasticsearch's default.
 	Hasher passhash.Hasher
+	// FailTTL is how long a failed attempt is remembered: the same wrong
+	// credentials within FailTTL get the same answer without a new load
+	// (without bcrypt), so repeating a wrong password costs nothing. Only
+	// a keyed digest of the password is kept; any write to the user
+	// forgets it. FailTTL <= 0 turns this off.
+	FailTTL time.Duration
 	// Now is the clock; nil means time.Now. Tests pass a fake clock.
 	Now func() time.Time
 }
@@ -43,6 +49,8 @@ type Stats struct {
 	Evictions uint64
 	// Loads counts calls of a load function.
 	Loads uint64
+	// FailedHits counts misses answered from a remembered failure.
+	FailedHits uint64
 }
 
 // Cache is a verified-credential cache: Elasticsearch's
@@ -58,9 +66,10 @@ type Cache[V any] struct {
 	shards []shard[V]
 	mask   uint64
 	seed   maphash.Seed
-	hasher passhash.Hasher
-	ttl    time.Duration
-	now    func() time.Time
+	hasher  passhash.Hasher
+	ttl     time.Duration
+	failTTL time.Duration
+	now     func() time.Time
 	// off is set when cache.ttl or cache.max_users disables caching; every
 	// call then goes to load.
 	off bool
@@ -75,8 +84,9 @@ func New[V any](cfg Config) *Cache[V] {
 	c := &Cache[V]{
 		seed:   maphash.MakeSeed(),
 		hasher: cfg.Hasher,
-		ttl:    cfg.TTL,
-		now:    cfg.Now,
+		ttl:     cfg.TTL,
+		failTTL: cfg.FailTTL,
+		now:     cfg.Now,
 		off:    cfg.TTL <= 0 || cfg.MaxUsers <= 0,
 	}
 	if c.hasher == (passhash.Hasher{}) {
@@ -207,6 +217,7 @@ func (c *Cache[V]) Invalidate(username string) {
 	if e := s.entries[username]; e != nil {
 		s.remove(e)
 	}
+	delete(s.failed, username) // a new password may be one that failed
 	for k := range s.flights {
 		if k.user == username {
 			delete(s.flights, k)
@@ -247,6 +258,7 @@ func (c *Cache[V]) Stats() Stats {
 		st.Misses += s.misses.Load()
 		st.Evictions += s.evictions.Load()
 		st.Loads += s.loads.Load()
+		st.FailedHits += s.failedHits.Load()
 	}
 	return st
 }

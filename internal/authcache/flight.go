@@ -51,6 +51,13 @@ func (c *Cache[V]) miss(ctx context.Context, s *shard[V], username, password str
 	}
 	key := flightKey{user: username, digest: c.digest(password)}
 	s.mu.Lock()
+	if c.failTTL > 0 {
+		if v, ok := s.failedBefore(key, c.now()); ok {
+			s.mu.Unlock()
+			s.failedHits.Add(1)
+			return v, false, nil
+		}
+	}
 	f := s.flights[key]
 	if f != nil {
 		f.waiters++
@@ -139,6 +146,9 @@ func (c *Cache[V]) run(ctx context.Context, s *shard[V], key flightKey, f *call[
 			s.put(e, now)
 		} else if !ok {
 			s.dropExpired(key.user, now)
+			if err == nil && c.failTTL > 0 {
+				s.addFailure(key, v, now.Add(c.failTTL), now)
+			}
 		}
 	}
 	s.mu.Unlock()

@@ -17,8 +17,11 @@ type shard[V any] struct {
 	fifo     entry[V]
 	capacity int
 	flights  map[flightKey]*call[V]
+	// failed holds recent failed attempts per username, keyed by the
+	// keyed digest of the password, never the password itself.
+	failed map[string][]failure[V]
 
-	hits, misses, evictions, loads atomic.Uint64
+	hits, misses, evictions, loads, failedHits atomic.Uint64
 
 	// Shards sit next to each other in one slice; the padding keeps one
 	// shard's lock and counters off the cache line of its neighbour's.
@@ -46,6 +49,7 @@ func (s *shard[V]) init(capacity int) {
 	s.capacity = capacity
 	s.entries = make(map[string]*entry[V])
 	s.flights = make(map[flightKey]*call[V])
+	s.failed = make(map[string][]failure[V])
 	s.fifo.prev, s.fifo.next = &s.fifo, &s.fifo
 }
 
@@ -100,5 +104,60 @@ func (s *shard[V]) remove(e *entry[V]) {
 func (s *shard[V]) clear() {
 	clear(s.entries)
 	clear(s.flights)
+	clear(s.failed)
 	s.fifo.prev, s.fifo.next = &s.fifo, &s.fifo
+}
+
+// failure is one recent failed attempt: what the load answered, until when
+// the same credentials get that answer without a new load.
+type failure[V any] struct {
+	digest  [sha256.Size]byte
+	value   V
+	expires time.Time
+}
+
+// maxFailuresPerUser bounds the distinct wrong passwords remembered per
+// user; a flood cycling through more of them still passes the gate.
+const maxFailuresPerUser = 4
+
+// failedBefore returns the remembered answer for a failed attempt with the
+// same credentials that has not expired. s.mu must be held.
+func (s *shard[V]) failedBefore(key flightKey, now time.Time) (V, bool) {
+	for _, f := range s.failed[key.user] {
+		if f.digest == key.digest && now.Before(f.expires) {
+			return f.value, true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+// addFailure remembers a failed attempt, keeping at most
+// maxFailuresPerUser per user (the oldest goes) and at most capacity users
+// (expired ones go first, then any). s.mu must be held.
+func (s *shard[V]) addFailure(key flightKey, v V, expires, now time.Time) {
+	list := s.failed[key.user]
+	if list == nil && len(s.failed) >= s.capacity {
+		for u, l := range s.failed {
+			if !now.Before(l[len(l)-1].expires) {
+				delete(s.failed, u)
+			}
+		}
+		for u := range s.failed {
+			if len(s.failed) < s.capacity {
+				break
+			}
+			delete(s.failed, u)
+		}
+	}
+	kept := list[:0]
+	for _, f := range list {
+		if f.digest != key.digest && now.Before(f.expires) {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) >= maxFailuresPerUser {
+		kept = append(kept[:0], kept[1:]...)
+	}
+	s.failed[key.user] = append(kept, failure[V]{digest: key.digest, value: v, expires: expires})
 }

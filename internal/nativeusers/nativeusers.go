@@ -252,3 +252,54 @@ func (s *Store) BootstrapReserved(ctx context.Context, name string, hash func() 
 	s.changed(name)
 	return true, nil
 }
+
+// Import creates many new users at once, for bulk loading: in batches of
+// one commit each when the backend is a store.Loader, one by one
+// otherwise. A user that exists already fails the batch it is in
+// (store.ErrExists); earlier batches stay.
+func (s *Store) Import(ctx context.Context, accounts []Account) error {
+	const batch = 10000
+	loader, bulk := s.db.(store.Loader)
+	recs := make([]store.Record, 0, min(batch, len(accounts)))
+	flush := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		err := loader.CreateAll(ctx, store.Users, recs)
+		recs = recs[:0]
+		return err
+	}
+	for _, a := range accounts {
+		u := a.User
+		r := record{Username: u.Username, Password: a.PasswordHash, Roles: u.Roles,
+			FullName: u.FullName, Email: u.Email, Metadata: u.Metadata, Enabled: u.Enabled}
+		if len(r.Metadata) == 0 {
+			r.Metadata = user.EmptyMetadata
+		}
+		val, err := xcontent.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if !bulk {
+			if err := s.db.Create(ctx, store.Users, u.Username, val); err != nil {
+				return err
+			}
+			s.changed(u.Username)
+			continue
+		}
+		if recs = append(recs, store.Record{Key: u.Username, Value: val}); len(recs) == batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if bulk {
+		if err := flush(); err != nil {
+			return err
+		}
+		for _, a := range accounts {
+			s.changed(a.User.Username)
+		}
+	}
+	return nil
+}

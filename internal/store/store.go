@@ -27,6 +27,12 @@ const (
 	Roles         Collection = "roles"          // native roles, by name
 	Nodes         Collection = "nodes"          // the nodes sharing the store, by node id
 	Events        Collection = "events"         // short-lived broadcasts to every node (cache clearing)
+	// Lockouts holds the login blocks in force, by kind and name, so that
+	// a block started on one node holds on every node and across restarts.
+	Lockouts Collection = "lockouts"
+	// LastAuth holds the last successful authentication time of native
+	// users, grouped into a fixed number of bucket records.
+	LastAuth Collection = "last-authenticated"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
@@ -93,4 +99,19 @@ type Watcher interface {
 	// ErrCompacted. A broken connection is retried within Watch: it returns
 	// only when it cannot resume without missing events.
 	Watch(ctx context.Context, after int64, fn func(Event)) error
+}
+
+// Record is one key and value, for Loader.
+type Record struct {
+	Key   string
+	Value []byte
+}
+
+// Loader is implemented by backends that can write many new records in one
+// commit, for bulk loading: a million users then take a few hundred
+// commits rather than a million.
+type Loader interface {
+	// CreateAll stores every record in one atomic commit, or none of them
+	// when any key exists already (ErrExists) or appears twice.
+	CreateAll(ctx context.Context, c Collection, records []Record) error
 }

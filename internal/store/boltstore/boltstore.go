@@ -180,6 +180,42 @@ func (s *Store) Create(ctx context.Context, c store.Collection, key string, val 
 	return nil
 }
 
+// CreateAll implements store.Loader: one transaction, one fsync.
+func (s *Store) CreateAll(ctx context.Context, c store.Collection, records []store.Record) error {
+	for _, r := range records {
+		if err := checkWrite(ctx, r.Key); err != nil {
+			return opErr("create", c, r.Key, err)
+		}
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := tx.CreateBucketIfNotExists([]byte(c))
+		if err != nil {
+			return err
+		}
+		for _, r := range records {
+			k := []byte(r.Key)
+			if b.Get(k) != nil {
+				return fmt.Errorf("%w: %s", store.ErrExists, r.Key) // rolls back every record
+			}
+			val := r.Value
+			if val == nil {
+				val = []byte{}
+			}
+			if err := b.Put(k, val); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return opErr("create", c, "", err)
+	}
+	return nil
+}
+
 // Update runs fn inside the write transaction. bbolt admits one writer at a
 // time, so fn sees the latest value and is called exactly once; nothing can
 // slip in between the read and the write.
