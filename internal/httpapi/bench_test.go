@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,20 +74,22 @@ func BenchmarkBare(b *testing.B) {
 	})
 }
 
-// BenchmarkPutUserDecode is a put user with a precomputed hash: request
-// decoding and validation, the store write excluded by answering from a
-// user that already exists with the same content (a real bbolt write).
+// BenchmarkPutUser creates a new user with a precomputed hash on every
+// request: decoding, validation and a durable bbolt commit.
 func BenchmarkPutUser(b *testing.B) {
 	s := cachedServer(b)
 	h := s.api.Handler()
 	auth := "Basic " + b64(admin)
 	hash, _ := s.api.Hasher.Hash("joe-secret")
 	body := `{"password_hash":"` + hash + `","roles":["viewer","editor"],"full_name":"Joe Bloggs","email":"joe@example.com","metadata":{"team":"search","level":3}}`
+	n := 0
 	benchHandler(b, h, func() *http.Request {
-		r, _ := http.NewRequest(http.MethodPut, "/_security/user/joe", strings.NewReader(body))
+		n++
+		path := "/_security/user/joe-" + strconv.Itoa(n)
+		r, _ := http.NewRequest(http.MethodPut, path, strings.NewReader(body))
 		r.Header.Set("Authorization", auth)
 		r.Header.Set("Content-Type", "application/json")
-		r.RequestURI = "/_security/user/joe"
+		r.RequestURI = path
 		return r
 	})
 }

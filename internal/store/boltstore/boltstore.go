@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,10 +34,17 @@ const lockTimeout = time.Second
 const ctxCheckEvery = 256
 
 // Store is a store.Store kept in one bbolt file, one bucket per collection.
-// It is safe for concurrent use; bbolt serialises writers, which is what
-// makes Update atomic without retries.
+// It is safe for concurrent use. Writes are applied one after another by a
+// single writer (see writer.go), which is what makes Update atomic without
+// retries.
 type Store struct {
 	db *bolt.DB
+
+	queue      chan *writeOp
+	writerDone chan struct{}
+	closeMu    sync.RWMutex
+	closed     bool
+	commits    atomic.Int64 // group commits, for tests
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,7 +76,9 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 		}
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, queue: make(chan *writeOp, maxGroup), writerDone: make(chan struct{})}
+	go s.writer()
+	return s, nil
 }
 
 func syncDir(dir string) error {
@@ -159,20 +170,16 @@ func (s *Store) Create(ctx context.Context, c store.Collection, key string, val 
 		// transaction; store the empty value the caller meant instead.
 		val = []byte{}
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		// Waiting for the writer lock may have outlived the caller.
-		if err := ctx.Err(); err != nil {
-			return err
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		name, k := []byte(c), []byte(key)
+		if b := tx.Bucket(name); b != nil && b.Get(k) != nil {
+			return store.ErrExists
 		}
-		b, err := tx.CreateBucketIfNotExists([]byte(c))
+		b, err := tx.CreateBucketIfNotExists(name)
 		if err != nil {
-			return err
+			return wrote(err)
 		}
-		k := []byte(key)
-		if b.Get(k) != nil {
-			return store.ErrExists // rolls back, so a new bucket is not kept either
-		}
-		return b.Put(k, val)
+		return wrote(b.Put(k, val))
 	})
 	if err != nil {
 		return opErr("create", c, key, err)
@@ -187,25 +194,27 @@ func (s *Store) CreateAll(ctx context.Context, c store.Collection, records []sto
 			return opErr("create", c, r.Key, err)
 		}
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		// Every key is checked before anything is written.
+		seen := make(map[string]bool, len(records))
+		b := tx.Bucket([]byte(c))
+		for _, r := range records {
+			if seen[r.Key] || (b != nil && b.Get([]byte(r.Key)) != nil) {
+				return fmt.Errorf("%w: %s", store.ErrExists, r.Key)
+			}
+			seen[r.Key] = true
 		}
 		b, err := tx.CreateBucketIfNotExists([]byte(c))
 		if err != nil {
-			return err
+			return wrote(err)
 		}
 		for _, r := range records {
-			k := []byte(r.Key)
-			if b.Get(k) != nil {
-				return fmt.Errorf("%w: %s", store.ErrExists, r.Key) // rolls back every record
-			}
 			val := r.Value
 			if val == nil {
 				val = []byte{}
 			}
-			if err := b.Put(k, val); err != nil {
-				return err
+			if err := b.Put([]byte(r.Key), val); err != nil {
+				return wrote(err)
 			}
 		}
 		return nil
@@ -216,19 +225,17 @@ func (s *Store) CreateAll(ctx context.Context, c store.Collection, records []sto
 	return nil
 }
 
-// Update runs fn inside the write transaction. bbolt admits one writer at a
-// time, so fn sees the latest value and is called exactly once; nothing can
-// slip in between the read and the write.
+// Update runs fn inside the write transaction. Writes are applied one at a
+// time, so fn sees the latest value and nothing can slip in between the
+// read and the write. fn runs again, alone, only if bbolt fails the group
+// it was in.
 func (s *Store) Update(ctx context.Context, c store.Collection, key string, fn store.UpdateFunc) (bool, error) {
 	if err := checkWrite(ctx, key); err != nil {
 		return false, opErr("update", c, key, err)
 	}
 	var created bool
 	var fnErr error
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	err := s.write(ctx, func(tx *bolt.Tx) error {
 		name, k := []byte(c), []byte(key)
 		var cur []byte
 		if b := tx.Bucket(name); b != nil {
@@ -246,10 +253,10 @@ func (s *Store) Update(ctx context.Context, c store.Collection, key string, fn s
 		}
 		b, err := tx.CreateBucketIfNotExists(name)
 		if err != nil {
-			return err
+			return wrote(err)
 		}
 		if err := b.Put(k, next); err != nil {
-			return err
+			return wrote(err)
 		}
 		created = cur == nil
 		return nil
@@ -268,17 +275,13 @@ func (s *Store) Delete(ctx context.Context, c store.Collection, key string) erro
 	if err := ctx.Err(); err != nil {
 		return opErr("delete", c, key, err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(c))
 		k := []byte(key)
 		if b == nil || b.Get(k) == nil {
-			// Returning an error rolls back, so a miss costs no fsync.
-			return store.ErrNotFound
+			return store.ErrNotFound // a group of misses commits nothing
 		}
-		return b.Delete(k)
+		return wrote(b.Delete(k))
 	})
 	if err != nil {
 		return opErr("delete", c, key, err)
@@ -289,6 +292,7 @@ func (s *Store) Delete(ctx context.Context, c store.Collection, key string) erro
 // Close closes the file and releases its lock. A second call returns nil;
 // calls to other methods after Close fail with bbolt's "database not open".
 func (s *Store) Close() error {
+	s.stopWriter()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}
