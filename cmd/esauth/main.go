@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string) int {
 			return cli.Migrate(ctx, rest, in, out, errOut)
 		case "hash":
 			return cli.Hash(ctx, rest, in, out, errOut)
+		case "certutil":
+			return cli.Certutil(ctx, rest, in, out, errOut)
 		}
 	}
 	return cli.Serve(ctx, args, out, errOut)

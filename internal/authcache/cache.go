@@ -63,9 +63,9 @@ type Stats struct {
 // and since every entry lives exactly TTL, the oldest write is also the
 // first to expire, so eviction by write order drops expired entries first.
 type Cache[V any] struct {
-	shards []shard[V]
-	mask   uint64
-	seed   maphash.Seed
+	shards  []shard[V]
+	mask    uint64
+	seed    maphash.Seed
 	hasher  passhash.Hasher
 	ttl     time.Duration
 	failTTL time.Duration
@@ -82,12 +82,12 @@ type Cache[V any] struct {
 // New returns an empty cache for cfg.
 func New[V any](cfg Config) *Cache[V] {
 	c := &Cache[V]{
-		seed:   maphash.MakeSeed(),
-		hasher: cfg.Hasher,
+		seed:    maphash.MakeSeed(),
+		hasher:  cfg.Hasher,
 		ttl:     cfg.TTL,
 		failTTL: cfg.FailTTL,
 		now:     cfg.Now,
-		off:    cfg.TTL <= 0 || cfg.MaxUsers <= 0,
+		off:     cfg.TTL <= 0 || cfg.MaxUsers <= 0,
 	}
 	if c.hasher == (passhash.Hasher{}) {
 		h, err := passhash.ResolveCache(defaultHashAlgo)

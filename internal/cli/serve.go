@@ -19,6 +19,7 @@ Commands (run "esauth COMMAND --help" for their options):
   reset-password  reset the password of a native or built-in user
   migrate         copy file realm users into the native realm
   hash            print the hash of a password, for password_hash
+  certutil        create a CA and an HTTPS certificate (certutil http)
 `
 
 // Serve runs the server: esauth without a command. Its exit codes are the

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/user"
@@ -53,6 +54,20 @@ type Config struct {
 	// MaxConcurrentHashes caps concurrent slow password verifications;
 	// 0 means one core fewer than the machine has.
 	MaxConcurrentHashes int
+	// FailedCacheTTL is how long a failed attempt's keyed digest is kept so
+	// that the same wrong credentials do not run the slow hash again.
+	FailedCacheTTL time.Duration
+	// HTTPTLS configures HTTPS on the REST listener
+	// (xpack.security.http.ssl.*).
+	HTTPTLS TLSConfig
+	// Lockout blocks usernames and client addresses after repeated failed
+	// logins (esauth.security.lockout.*).
+	Lockout LockoutConfig
+	// Audit configures the audit log (xpack.security.audit.*,
+	// esauth.audit.*); AuditOptions turns it into audit.Options.
+	Audit AuditConfig
+	// Metrics configures the Prometheus metrics listener (esauth.metrics.*).
+	Metrics MetricsConfig
 	// ConfigDir is the directory holding the settings file (Elasticsearch's
 	// path.conf), where other configuration files are looked up; "config"
 	// when no file was given.
@@ -101,6 +116,17 @@ func (s *Settings) Config() (Config, error) {
 	if c.PasswordPolicy, err = s.passwordPolicy(); err != nil {
 		return Config{}, err
 	}
+	if c.HTTPTLS, err = s.httpTLS(c.ConfigDir); err != nil {
+		return Config{}, err
+	}
+	if c.Lockout, err = s.lockoutConfig(); err != nil {
+		return Config{}, err
+	}
+	if c.Audit, err = s.auditConfig(); err != nil {
+		return Config{}, err
+	}
+	c.Metrics = s.metricsConfig()
 	c.MaxConcurrentHashes, _ = strconv.Atoi(s.Get(keyMaxConcurrentHashes)) // validated at load
+	c.FailedCacheTTL, _ = parseTimeValue(keyFailedCacheTTL, s.Get(keyFailedCacheTTL))
 	return c, nil
 }

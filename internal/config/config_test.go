@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -490,6 +491,7 @@ func TestDefaults(t *testing.T) {
 		PasswordHasher:       bcrypt,
 		ReservedRealmEnabled: true,
 		MaxContentLength:     100 << 20,
+		FailedCacheTTL:       time.Minute,
 		ConfigDir:            "config",
 	}
 	if diff := cmp.Diff(want, c, cmp.AllowUnexported(passhash.Hasher{}), ignoreRealms); diff != "" {
@@ -535,6 +537,7 @@ xpack.security.authc:
 		PasswordHasher:       hasher,
 		ReservedRealmEnabled: false,
 		MaxContentLength:     1536,
+		FailedCacheTTL:       time.Minute,
 		ConfigDir:            filepath.Dir(path),
 	}
 	if diff := cmp.Diff(want, c, cmp.AllowUnexported(passhash.Hasher{}), ignoreRealms); diff != "" {
@@ -805,4 +808,4 @@ func TestYAMLAliases(t *testing.T) {
 }
 
 // ignoreRealms leaves the realm chain and anonymous access to realms_test.go.
-var ignoreRealms = cmpopts.IgnoreFields(Config{}, "Realms", "Anonymous", "Store", "PasswordPolicy", "MaxConcurrentHashes")
+var ignoreRealms = cmpopts.IgnoreFields(Config{}, "Realms", "Anonymous", "Store", "PasswordPolicy", "MaxConcurrentHashes", "Audit", "Lockout")

@@ -13,10 +13,15 @@ const policyPrefix = "esauth.password_policy."
 // keyMaxConcurrentHashes caps concurrent slow password verifications.
 const keyMaxConcurrentHashes = "esauth.security.authc.max_concurrent_hashes"
 
+// keyFailedCacheTTL is how long a failed attempt is remembered so that its
+// repetition skips the slow hash; 0 turns that off.
+const keyFailedCacheTTL = "esauth.security.authc.failed_cache.ttl"
+
 // policySettings are esauth's own (Elasticsearch has only the length rule).
 func policySettings() []setting {
 	return []setting{
 		{key: keyMaxConcurrentHashes, def: "0", validate: validateNonNegative},
+		{key: keyFailedCacheTTL, def: "1m", validate: validateTimeValue},
 		{key: policyPrefix + "min_length", def: "6", validate: validateMinLength},
 		{key: policyPrefix + "regex", validate: validateRegex},
 		{key: policyPrefix + "regex_message"},

@@ -53,6 +53,10 @@ func builtinSettings() []setting {
 	}
 	rows = append(rows, storeSettings()...)
 	rows = append(rows, policySettings()...)
+	rows = append(rows, metricsSettings()...)
+	rows = append(rows, tlsSettings()...)
+	rows = append(rows, lockoutSettings()...)
+	rows = append(rows, auditSettings()...)
 	return append(rows, realmSettings()...)
 }
 

@@ -11,10 +11,15 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/lastauth"
+	"github.com/esauth/esauth/internal/lockout"
+	"github.com/esauth/esauth/internal/metrics"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
@@ -77,6 +82,16 @@ type API struct {
 	// Cluster connects this node to the others sharing its store; nil on
 	// a single node.
 	Cluster Cluster
+	// Audit writes the audit log; nil when xpack.security.audit is off.
+	Audit *audit.Logger
+	// Metrics counts requests by route and status; nil when off.
+	Metrics *metrics.Metrics
+	// Lockout blocks usernames and addresses after repeated failures; nil
+	// when esauth.security.lockout.enabled is false.
+	Lockout *lockout.Tracker
+	// LastAuth records native users' last successful authentication; nil
+	// when not kept.
+	LastAuth *lastauth.Recorder
 }
 
 // Cluster is what the API needs from the nodes sharing a store.
@@ -114,6 +129,8 @@ type route struct {
 	prepare func(*request) (exec, error)
 	// deprecated is the replacement path of a legacy /_xpack route.
 	deprecated string
+	// label names the route in metrics: "METHOD /path/{param}".
+	label string
 }
 
 // response is a success answer: body is marshalled as JSON, or streamed
@@ -154,17 +171,32 @@ var (
 var alwaysConsumed = []string{"pretty", "human", "error_trace", "filter_path"}
 
 func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes *router) {
+	var start time.Time
+	if a.Metrics != nil {
+		start = time.Now()
+	}
+	label, status := a.serveRoute(w, hr, routes)
+	a.Metrics.ObserveRequest(label, status, time.Since(start))
+}
+
+// serveRoute answers one request and returns its route's label and the
+// status sent.
+func (a *API) serveRoute(w http.ResponseWriter, hr *http.Request, routes *router) (label string, status int) {
 	w.Header()["X-Elastic-Product"] = productHeader
+	if err := tooLongHead(hr); err != nil {
+		return metrics.UnmatchedRoute, a.writeError(w, &request{Request: hr, api: a}, output{}, err)
+	}
 	rt, params, allowed := routes.lookup(hr.Method, hr.URL.EscapedPath())
 	if rt == nil {
-		a.routeError(w, hr, allowed)
-		return
+		return metrics.UnmatchedRoute, a.routeError(w, hr, allowed)
 	}
 	if msg := contentTypeProblem(hr); msg != "" {
-		writeFlatError(w, http.StatusNotAcceptable, msg)
-		return
+		return rt.label, writeFlatError(w, http.StatusNotAcceptable, msg)
 	}
 	r := &request{Request: hr, api: a, route: rt, pathParams: params}
+	if a.Audit != nil {
+		r.audit = audit.FromHTTP(hr, audit.NewRequestID())
+	}
 	if hr.URL.RawQuery != "" {
 		// Without a query string there is nothing to check parameters
 		// against, so most requests skip building either map.
@@ -185,11 +217,10 @@ func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes *router) {
 			if rt.deprecated != "" {
 				res.warnings = append(res.warnings, deprecation(rt))
 			}
-			a.write(w, r, out, res)
-			return
+			return rt.label, a.write(w, r, out, res)
 		}
 	}
-	a.writeError(w, r, out, err)
+	return rt.label, a.writeError(w, r, out, err)
 }
 
 // handle runs one request through Elasticsearch's order of checks:
@@ -228,7 +259,7 @@ func (a *API) handle(r *request) (*response, error) {
 
 // routeError answers a path with no route (400) or a method the path does
 // not have (405) in the flat shape Elasticsearch's RestController uses.
-func (a *API) routeError(w http.ResponseWriter, r *http.Request, allowed []string) {
+func (a *API) routeError(w http.ResponseWriter, r *http.Request, allowed []string) int {
 	uri := r.URL.RequestURI()
 	if r.Method == http.MethodOptions {
 		// Elasticsearch answers OPTIONS itself: 200, empty, with Allow.
@@ -237,15 +268,43 @@ func (a *API) routeError(w http.ResponseWriter, r *http.Request, allowed []strin
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 		w.WriteHeader(http.StatusOK)
-		return
+		return http.StatusOK
 	}
 	if len(allowed) == 0 {
-		writeFlatError(w, http.StatusBadRequest, fmt.Sprintf("no handler found for uri [%s] and method [%s]", uri, r.Method))
-		return
+		return writeFlatError(w, http.StatusBadRequest, fmt.Sprintf("no handler found for uri [%s] and method [%s]", uri, r.Method))
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ","))
-	writeFlatError(w, http.StatusMethodNotAllowed, fmt.Sprintf("Incorrect HTTP method for uri [%s] and method [%s], allowed: [%s]",
+	return writeFlatError(w, http.StatusMethodNotAllowed, fmt.Sprintf("Incorrect HTTP method for uri [%s] and method [%s], allowed: [%s]",
 		uri, r.Method, strings.Join(allowed, ", ")))
+}
+
+// Elasticsearch's limits on the request head (http.max_initial_line_length
+// and http.max_header_size); the server's own MaxHeaderBytes is a larger
+// hard cap, past which Go answers a plain 431 before any handler runs.
+const (
+	maxInitialLine = 4 << 10
+	maxHeaderSize  = 16 << 10
+)
+
+// tooLongHead answers a request line or header block over Elasticsearch's
+// limits as Netty's decoder failures reach its RestController: 400s named
+// after the decoder's exceptions.
+func tooLongHead(r *http.Request) error {
+	if n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 2; n > maxInitialLine {
+		return &eserr.Error{Type: "too_long_http_line_exception", Status: http.StatusBadRequest,
+			Reason: fmt.Sprintf("An HTTP line is larger than %d bytes.", maxInitialLine)}
+	}
+	n := len(r.Host) + len("Host: \r\n")
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // "k: v\r\n"
+		}
+	}
+	if n > maxHeaderSize {
+		return &eserr.Error{Type: "too_long_http_header_exception", Status: http.StatusBadRequest,
+			Reason: fmt.Sprintf("HTTP header is larger than %d bytes.", maxHeaderSize)}
+	}
+	return nil
 }
 
 // deprecation renders the Warning Elasticsearch sends for a legacy path.

@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/lockout"
+	"github.com/esauth/esauth/internal/metrics"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/user"
@@ -37,7 +43,23 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		if a.Anonymous.Enabled() {
 			return a.anonymousPrincipal(), nil
 		}
+		if a.Audit != nil {
+			a.Audit.AnonymousAccessDenied(r.audit)
+		}
 		return realm.Principal{}, authError("missing authentication credentials for REST request [%s]", uri)
+	}
+	// A blocked username or address is refused before its password is
+	// checked, so that even the right password does not get in.
+	var ip string
+	var now time.Time
+	if a.Lockout != nil {
+		ip, now = lockout.ClientKey(r.RemoteAddr), time.Now()
+		if blocked, after, kind := a.Lockout.Check(username, ip, now); blocked {
+			if a.Audit != nil {
+				a.Audit.AuthenticationFailed(r.audit, audit.Failure{Username: username, LockedOut: true})
+			}
+			return realm.Principal{}, lockedOut(username, kind, after)
+		}
 	}
 	p, ok, err := a.Realms.Authenticate(r.Context(), username, password)
 	if errors.Is(err, store.ErrUnavailable) {
@@ -48,14 +70,52 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		return realm.Principal{}, authError("error attempting to authenticate request")
 	}
 	if !ok {
-		a.Log.Debug("authentication failed", "user", username, "path", r.URL.Path)
+		if a.Audit != nil {
+			a.Audit.AuthenticationFailed(r.audit, audit.Failure{Username: username})
+		}
+		if a.Lockout != nil {
+			userBlocked, ipBlocked := a.Lockout.Failure(username, ip, now)
+			if userBlocked {
+				a.Metrics.Lockout(metrics.LockoutUser)
+			}
+			if ipBlocked {
+				a.Metrics.Lockout(metrics.LockoutIP)
+			}
+		}
 		return realm.Principal{}, authError("unable to authenticate user [%s] for REST request [%s]", username, uri)
+	}
+	if a.Audit != nil {
+		a.Audit.AuthenticationSuccess(r.audit, audit.Principal{Name: p.User.Username, Realm: p.Realm.Name,
+			Roles: p.User.Roles, Type: audit.Realm})
+	}
+	if a.Lockout != nil {
+		a.Lockout.Success(username, ip, now)
+	}
+	if a.LastAuth != nil && p.Realm.Type == "native" {
+		if now.IsZero() {
+			now = time.Now()
+		}
+		a.LastAuth.Record(p.User.Username, now)
 	}
 	if a.Anonymous.Enabled() {
 		// Elasticsearch gives every user the anonymous roles too.
 		p.User.Roles = append(slices.Clip(p.User.Roles), a.Anonymous.Roles...)
 	}
 	return p, nil
+}
+
+// lockedOut is the 429 of a blocked username or address, with the
+// Retry-After a client should wait, in whole seconds.
+func lockedOut(username, kind string, after time.Duration) error {
+	secs := int64(math.Ceil(after.Seconds()))
+	who := fmt.Sprintf("user [%s]", username)
+	if kind == lockout.KindIP {
+		who = "this address"
+	}
+	e := eserr.Security(http.StatusTooManyRequests,
+		"too many failed authentication attempts for %s; try again in %d seconds", who, secs)
+	e.Header = map[string][]string{"Retry-After": {strconv.FormatInt(secs, 10)}}
+	return e
 }
 
 // anonymousRef is the realm Elasticsearch reports for anonymous access.

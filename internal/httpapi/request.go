@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/realm"
 )
@@ -26,6 +27,8 @@ type request struct {
 	bodyConsumed bool
 	principal    realm.Principal
 	authorized   bool
+	// audit describes the request to the audit log (zero when it is off).
+	audit audit.Request
 }
 
 // pathParam returns an unescaped path capture.
@@ -90,14 +93,37 @@ func (r *request) refresh() error {
 // the request is about, if any.
 func (r *request) authorize(ctx context.Context, target string) error {
 	if err := r.api.Authz.Authorize(ctx, r.principal, r.route.action, target); err != nil {
+		if r.api.Audit != nil {
+			r.api.Audit.AccessDenied(r.audit, r.auditPrincipal(), r.route.action)
+		}
 		if r.isAnonymous() && !r.api.Anonymous.AuthzException {
 			// authz_exception: false asks anonymous callers for credentials.
 			return authError("action [%s] requires authentication", r.route.action)
 		}
 		return err
 	}
+	if r.api.Audit != nil {
+		r.api.Audit.AccessGranted(r.audit, r.auditPrincipal(), r.route.action)
+	}
 	r.authorized = true
 	return nil
+}
+
+// auditPrincipal describes the caller to the audit log.
+func (r *request) auditPrincipal() audit.Principal {
+	p := audit.Principal{Name: r.principal.User.Username, Realm: r.principal.Realm.Name,
+		Roles: r.principal.User.Roles, Type: audit.Realm}
+	if r.isAnonymous() {
+		p.Type = audit.Anonymous
+	}
+	return p
+}
+
+// auditChange logs a change to users or roles, once it is authorized.
+func (r *request) auditChange(c audit.Change) {
+	if r.api.Audit != nil {
+		r.api.Audit.SecurityConfigChange(r.audit, c)
+	}
 }
 
 // targetUser is the {username} of the path, or the caller on the routes

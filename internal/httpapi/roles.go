@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/roles"
@@ -31,6 +32,7 @@ func (a *API) putRole(r *request) (exec, error) {
 		if err := r.authorize(ctx, ""); err != nil {
 			return nil, err
 		}
+		r.auditChange(audit.PutRoleChange(name, d))
 		created, err := a.RoleStore.Put(ctx, d)
 		if err != nil {
 			return nil, err
@@ -102,6 +104,7 @@ func (a *API) deleteRole(r *request) (exec, error) {
 		if err := r.authorize(ctx, ""); err != nil {
 			return nil, err
 		}
+		r.auditChange(audit.DeleteRoleChange(name))
 		if err := roles.ReservedDeleteError(name); err != nil {
 			return nil, err
 		}

@@ -49,6 +49,7 @@ type router struct {
 func newRouter(routes []*route) *router {
 	rt := &router{routes: routes, exact: map[string]map[string]*route{}}
 	for _, r := range routes {
+		r.label = r.method + " " + r.path
 		if strings.Contains(r.path, "{") {
 			continue
 		}

@@ -43,7 +43,11 @@ func (a *API) routes() []*route {
 	table = append(table,
 		&route{method: "GET", path: "/_security/privilege/_builtin", action: "cluster:admin/xpack/security/privilege/builtin/get", prepare: a.builtinPrivileges},
 		&route{method: "GET", path: "/_security/_query/user", action: "cluster:admin/xpack/security/user/query", prepare: a.queryUsers},
-		&route{method: "POST", path: "/_security/_query/user", action: "cluster:admin/xpack/security/user/query", prepare: a.queryUsers})
+		&route{method: "POST", path: "/_security/_query/user", action: "cluster:admin/xpack/security/user/query", prepare: a.queryUsers},
+		// esauth's own: manage_security grants both, as every
+		// cluster:admin/xpack/security/ action.
+		&route{method: "GET", path: lockedUsersPath, action: "cluster:admin/xpack/security/esauth/locked_users/get", prepare: a.lockedUsers},
+		&route{method: "DELETE", path: lockedUsersPath + "/{kind}/{name}", action: "cluster:admin/xpack/security/esauth/locked_users/delete", prepare: a.unlock})
 	for _, rt := range security {
 		legacy := *rt
 		legacy.path = strings.Replace(rt.path, "/_security/", "/_xpack/security/", 1)

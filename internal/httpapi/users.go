@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
@@ -126,6 +129,7 @@ func (a *API) putUser(r *request) (exec, error) {
 		if err := a.validatePutUser(r, req.user); err != nil {
 			return nil, err
 		}
+		r.auditChange(audit.PutUserChange(req.user, req.password.set()))
 		hash, err := req.password.finalHash(a.Hasher)
 		if err != nil {
 			return nil, err
@@ -225,13 +229,25 @@ func (a *API) getUsers(r *request) (exec, error) {
 	if _, err := r.boolParam("with_profile_uid", false); err != nil {
 		return nil, err
 	}
+	// esauth's own: adds last_authenticated (epoch milliseconds, null when
+	// unknown), so the default shape stays Elasticsearch's.
+	withLast, err := r.boolParam("with_last_authenticated", false)
+	if err != nil {
+		return nil, err
+	}
 	list, named := r.pathParams["username"]
 	return func(ctx context.Context) (*response, error) {
 		if err := r.authorize(ctx, ""); err != nil {
 			return nil, err
 		}
+		var last map[string]time.Time
+		if withLast && a.LastAuth != nil {
+			if last, err = a.LastAuth.All(ctx); err != nil {
+				return nil, err
+			}
+		}
 		if !named {
-			return ok(streamer(func(w *bufio.Writer) error { return a.streamAllUsers(ctx, w) }))
+			return ok(streamer(func(w *bufio.Writer) error { return a.streamAllUsers(ctx, w, withLast, last) }))
 		}
 		found := orderedObject{}
 		seen := map[string]bool{}
@@ -245,7 +261,11 @@ func (a *API) getUsers(r *request) (exec, error) {
 				return nil, err
 			}
 			if ok {
-				found = append(found, field{n, u})
+				var v any = u
+				if withLast {
+					v = userWithLast{u, last}
+				}
+				found = append(found, field{n, v})
 			}
 		}
 		if len(found) == 0 {
@@ -276,7 +296,7 @@ func (a *API) lookupUser(ctx context.Context, name string) (user.User, bool, err
 
 // streamAllUsers writes every built-in user, then every native user, as
 // one JSON object without holding the list in memory.
-func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer) error {
+func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer, withLast bool, last map[string]time.Time) error {
 	w.WriteByte('{')
 	var buf []byte // reused for every user
 	emit := func(u user.User) error {
@@ -286,7 +306,12 @@ func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer) error {
 		buf = appendString(buf, u.Username)
 		buf = append(buf, ':')
 		var err error
-		if buf, err = appendUser(buf, u); err != nil {
+		if withLast {
+			buf, err = userWithLast{u, last}.appendJSON(buf)
+		} else {
+			buf, err = appendUser(buf, u)
+		}
+		if err != nil {
 			return err
 		}
 		_, err = w.Write(buf)
@@ -324,6 +349,7 @@ func (a *API) deleteUser(r *request) (exec, error) {
 		if err := r.authorize(ctx, name); err != nil {
 			return nil, err
 		}
+		r.auditChange(audit.DeleteUserChange(name))
 		if name == a.Anonymous.Username {
 			return nil, eserr.IllegalArgument("user [%s] is anonymous and cannot be deleted", name)
 		}
@@ -336,6 +362,12 @@ func (a *API) deleteUser(r *request) (exec, error) {
 		found, err := a.Users.Delete(ctx, name)
 		if err != nil {
 			return nil, err
+		}
+		if found && a.LastAuth != nil {
+			// A new user of the same name starts without a history.
+			if err := a.LastAuth.Forget(ctx, name); err != nil {
+				a.Log.Warn("forgetting the last authentication of a deleted user", "user", name, "err", err)
+			}
 		}
 		return foundResponse(found)
 	}, nil
@@ -374,6 +406,7 @@ func (a *API) changePassword(r *request) (exec, error) {
 		if err := r.authorize(ctx, name); err != nil {
 			return nil, err
 		}
+		r.auditChange(audit.PasswordChange(name))
 		if name == a.Anonymous.Username {
 			return nil, eserr.IllegalArgument("user [%s] is anonymous and cannot be modified via the API", name)
 		}
@@ -429,6 +462,7 @@ func (a *API) setEnabled(enabled bool) func(*request) (exec, error) {
 			if err := r.authorize(ctx, name); err != nil {
 				return nil, err
 			}
+			r.auditChange(audit.EnabledChange(name, enabled))
 			if name == r.principal.User.Username && isNativeOrReserved(r) {
 				return nil, eserr.IllegalArgument("users may not update the enabled status of their own account")
 			}
@@ -484,5 +518,25 @@ func (b authenticateBody) appendJSON(dst []byte) ([]byte, error) {
 	dst, _ = appendJSON(dst, b.p.Realm)
 	dst = append(dst, `,"authentication_type":`...)
 	dst = appendString(dst, b.kind)
+	return append(dst, '}'), nil
+}
+
+// userWithLast is a user with its last successful authentication.
+type userWithLast struct {
+	u    user.User
+	last map[string]time.Time
+}
+
+func (v userWithLast) appendJSON(dst []byte) ([]byte, error) {
+	dst, err := appendUser(dst, v.u)
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst[:len(dst)-1], `,"last_authenticated":`...)
+	if t, ok := v.last[v.u.Username]; ok {
+		dst = strconv.AppendInt(dst, t.UnixMilli(), 10)
+	} else {
+		dst = append(dst, "null"...)
+	}
 	return append(dst, '}'), nil
 }

@@ -47,7 +47,8 @@ func (r *request) format() (output, error) {
 // marshal encodes v as Elasticsearch does: no HTML escaping.
 func marshal(v any) ([]byte, error) { return xcontent.Marshal(v) }
 
-func (a *API) write(w http.ResponseWriter, r *request, out output, res *response) {
+// write sends a success answer and returns its status.
+func (a *API) write(w http.ResponseWriter, r *request, out output, res *response) int {
 	for _, wr := range res.warnings {
 		w.Header().Add("Warning", wr)
 	}
@@ -67,14 +68,13 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 		if err := bw.Flush(); err != nil {
 			a.Log.Debug("client went away", "err", err)
 		}
-		return
+		return res.status
 	}
 	buf := bufPool.Get().(*[]byte)
 	defer putBuf(buf)
 	body, err := render((*buf)[:0], res.body)
 	if err != nil {
-		a.writeError(w, r, out, err)
-		return
+		return a.writeError(w, r, out, err)
 	}
 	*buf = body
 	if out.filter != nil {
@@ -86,6 +86,7 @@ func (a *API) write(w http.ResponseWriter, r *request, out output, res *response
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(res.status)
 	_, _ = w.Write(body)
+	return res.status
 }
 
 // bufPool recycles response buffers; the common answers are well under
@@ -119,7 +120,7 @@ func render(dst []byte, body any) ([]byte, error) {
 // writeError renders err as Elasticsearch's error body. Errors that are not
 // Elasticsearch exceptions are internal: logged with their cause, shown as
 // a generic 500.
-func (a *API) writeError(w http.ResponseWriter, r *request, out output, err error) {
+func (a *API) writeError(w http.ResponseWriter, r *request, out output, err error) int {
 	var e *eserr.Error
 	if errors.Is(err, store.ErrUnavailable) {
 		// What Elasticsearch answers while its security index is out of
@@ -150,6 +151,7 @@ func (a *API) writeError(w http.ResponseWriter, r *request, out output, err erro
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
+	return e.Status
 }
 
 // errorBody builds {"error":{"root_cause":[...],...},"status":N}; fields
@@ -186,7 +188,7 @@ func exceptionJSON(e *eserr.Error, withCause bool) orderedObject {
 
 // writeFlatError answers in the flat {"error":"...","status":N} form the
 // RestController uses for requests that reach no handler.
-func writeFlatError(w http.ResponseWriter, status int, msg string) {
+func writeFlatError(w http.ResponseWriter, status int, msg string) int {
 	body := orderedObject{{"error", msg}, {"status", status}}
 	if status == http.StatusBadRequest {
 		// "no handler found" carries no status field in Elasticsearch.
@@ -197,6 +199,7 @@ func writeFlatError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+	return status
 }
 
 // field and orderedObject marshal a JSON object with a fixed key order.

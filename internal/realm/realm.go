@@ -60,15 +60,22 @@ type Chain struct {
 	// while realms that do not know a user stay cheap.
 	FakeHash string
 	// Gate bounds the fake verification like every other slow check.
-	Gate   *Gate
-	verify verifier // nil: passhash.Verify; tests count calls
+	Gate *Gate
+	// Observe, when set, learns every result: the deciding realm's name
+	// and whether it authenticated the user; "" when no realm knew him.
+	Observe func(realm string, success bool)
+	verify  verifier // nil: passhash.Verify; tests count calls
 }
 
 // Authenticate returns the principal, or ok=false for bad credentials,
 // unknown users and disabled users alike. An error means a realm could not
 // decide (its store failed); the caller must not treat it as a bad password.
 func (c Chain) Authenticate(ctx context.Context, username, password string) (p Principal, ok bool, err error) {
-	known := false
+	observe := c.Observe
+	if observe == nil {
+		observe = func(string, bool) {}
+	}
+	last := "" // the last realm that knew the user
 	for _, r := range c.Realms {
 		p, out, err := r.Authenticate(ctx, username, password)
 		if err != nil {
@@ -78,14 +85,17 @@ func (c Chain) Authenticate(ctx context.Context, username, password string) (p P
 		case Success:
 			// Elasticsearch checks enabled after the realm succeeded, so a
 			// disabled user fails exactly like a wrong password.
+			observe(r.Ref().Name, p.User.Enabled)
 			return p, p.User.Enabled, nil
 		case Terminate:
+			observe(r.Ref().Name, false)
 			return Principal{}, false, nil
 		case Continue:
-			known = true
+			last = r.Ref().Name
 		}
 	}
-	if !known {
+	observe(last, false)
+	if last == "" {
 		verify := c.verify
 		if verify == nil {
 			verify = passhash.Verify

@@ -3,7 +3,9 @@ package realm
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
@@ -111,5 +113,33 @@ func TestReservedRealmOff(t *testing.T) {
 	_, ok, _ := Chain{Realms: chain.Realms[1:]}.Authenticate(context.Background(), "kibana_system", "joe-secret")
 	if !ok {
 		t.Error("native kibana_system cannot log in with the reserved realm off")
+	}
+}
+
+// Observe learns the deciding realm and the result of every attempt, and
+// the gate reports how long each slow check took.
+func TestChainObserve(t *testing.T) {
+	chain, _, _ := setup(t)
+	type result struct {
+		realm string
+		ok    bool
+	}
+	var got []result
+	chain.Observe = func(realm string, ok bool) { got = append(got, result{realm, ok}) }
+	var slow []time.Duration
+	chain.Gate = NewGate(1)
+	chain.Gate.Observe = func(d time.Duration) { slow = append(slow, d) }
+	for _, try := range [][2]string{{"joe", "joe-secret"}, {"joe", "wrong-pass"}, {"off", "joe-secret"}, {"nobody", "x-secret"}, {"elastic", "wrong-pass"}} {
+		if _, _, err := chain.Authenticate(context.Background(), try[0], try[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []result{{"default_native", true}, {"default_native", false}, {"default_native", false}, {"", false}, {"reserved", false}}
+	if !slices.Equal(got, want) {
+		t.Errorf("observed %v, want %v", got, want)
+	}
+	// Only the fake check of the unknown user passes the chain's gate.
+	if len(slow) != 1 || slow[0] <= 0 {
+		t.Errorf("gate observed %v, want one positive duration", slow)
 	}
 }

@@ -29,6 +29,10 @@ type cluster struct {
 	evictRole  func(name string)
 	clearRoles func(names []string)
 	clearRealm func(realms, users []string)
+	// userDeleted forgets what this node keeps about a deleted user;
+	// lockoutChanged re-reads a lockout another node started or lifted.
+	userDeleted    func(name string)
+	lockoutChanged func(key string)
 }
 
 // Healthy implements httpapi.Cluster.
@@ -133,6 +137,13 @@ func (c *cluster) apply(e store.Event) {
 	switch e.Collection {
 	case store.Users, store.ReservedUsers:
 		c.evictUser(e.Key)
+		if e.Deleted && e.Collection == store.Users && c.userDeleted != nil {
+			c.userDeleted(e.Key)
+		}
+	case store.Lockouts:
+		if c.lockoutChanged != nil {
+			c.lockoutChanged(e.Key)
+		}
 	case store.Roles:
 		c.evictRole(e.Key)
 	case store.Events:

@@ -256,3 +256,25 @@ func TestClearCacheReachesOtherNodes(t *testing.T) {
 	b.expect(t, 200, "GET", "/_security/_authenticate", "ann:ann-secret", "") // still cached
 	m.Restart(t)
 }
+
+// A block started on one node holds on the others, and an unlock on any
+// node lifts it everywhere.
+func TestLockoutAcrossNodes(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	settings := append(etcdSettings("/lock/", m), "esauth.security.lockout.max_attempts=3")
+	a := startNode(t, settings...)
+	b := startNode(t, settings...)
+	a.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-password","roles":[]}`)
+	for range 3 {
+		a.expect(t, 401, "GET", "/_security/_authenticate", "joe:wrong-password", "")
+	}
+	a.expect(t, 429, "GET", "/_security/_authenticate", "joe:joe-password", "")
+	took := waitUntil(t, time.Second, func() bool {
+		return b.status(t, "GET", "/_security/_authenticate", "joe:joe-password", "") == 429
+	})
+	t.Logf("the block reached the other node in %v", took)
+	b.expect(t, 200, "DELETE", "/_security/_esauth/locked_users/user/joe", admin, "")
+	waitUntil(t, time.Second, func() bool {
+		return a.status(t, "GET", "/_security/_authenticate", "joe:joe-password", "") == 200
+	})
+}

@@ -17,11 +17,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/authcache"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/filerealm"
 	"github.com/esauth/esauth/internal/httpapi"
+	"github.com/esauth/esauth/internal/lastauth"
+	"github.com/esauth/esauth/internal/lockout"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/realm"
@@ -42,7 +45,15 @@ type Options struct {
 	// Ready, when set, is called with the listening address once the node
 	// answers requests.
 	Ready func(addr net.Addr)
+	// MetricsReady, when set, is called with the metrics listener's
+	// address once it serves (only if esauth.metrics.address is set).
+	MetricsReady func(addr net.Addr)
 }
+
+// readHeaderTimeout is how long a client may take to send its request
+// head: a slow-loris client that trickles it is cut off then. A variable
+// so that tests need not wait 10 s.
+var readHeaderTimeout = 10 * time.Second
 
 // shutdownGrace bounds how long in-flight requests may take to finish.
 const shutdownGrace = 30 * time.Second
@@ -60,6 +71,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 			err = cerr
 		}
 	}()
+	mx, db := instrument(cfg, db)
 	users := nativeusers.New(db)
 	nodeID, err := loadNodeID(cfg.PathData)
 	if err != nil {
@@ -80,6 +92,28 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveMetrics(cfg, mx, realms.cached, opt)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	if mx != nil {
+		realms.chain.Observe = mx.ObserveAuth
+		realms.chain.Gate.Observe = mx.ObserveSlowHash
+	}
+	auditLog, err := openAudit(cfg, nodeID, uuid, log)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	tracker, err := newLockout(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	// Deferred after the store's Close, so they run before it.
+	defer tracker.Close(context.WithoutCancel(ctx))
+	lastAuth := lastauth.New(db, lastauth.Options{Log: log})
+	defer lastAuth.Close(context.WithoutCancel(ctx))
 	index := nativeusers.NewIndex(users)
 	evict := users.Changed
 	users.Changed = func(name string) {
@@ -114,6 +148,10 @@ func Run(ctx context.Context, opt Options) (err error) {
 		ReservedRealm:    cfg.ReservedRealmEnabled,
 		MaxContentLength: cfg.MaxContentLength,
 		Log:              log,
+		Audit:            auditLog,
+		Metrics:          mx,
+		Lockout:          tracker,
+		LastAuth:         lastAuth,
 	}
 	if w, ok := db.(store.Watcher); ok {
 		c := &cluster{db: db, w: w, self: api.Node, log: log,
@@ -125,6 +163,15 @@ func Run(ctx context.Context, opt Options) (err error) {
 				}
 				roleSource.InvalidateAll()
 				index.Reset()
+				if err := tracker.Load(ctx); err != nil {
+					log.Warn("reloading the lockouts", "err", err)
+				}
+			},
+			userDeleted: lastAuth.Drop,
+			lockoutChanged: func(key string) {
+				if err := tracker.Refresh(ctx, key); err != nil {
+					log.Warn("following a lockout of another node", "key", key, "err", err)
+				}
 			},
 			clearRoles: func(names []string) {
 				if names == nil {
@@ -147,9 +194,13 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err != nil {
 		return err
 	}
+	ln, scheme, err := secureListener(ctx, cfg, ln, log)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -157,7 +208,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("esauth started", "address", "http://"+ln.Addr().String(), "cluster_name", cfg.ClusterName,
+	log.Info("esauth started", "address", scheme+"://"+ln.Addr().String(), "cluster_name", cfg.ClusterName,
 		"node_name", cfg.NodeName, "cluster_uuid", uuid, "path.data", cfg.PathData)
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr())
@@ -240,7 +291,8 @@ func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Stor
 	gate := realm.NewGate(cfg.MaxConcurrentHashes)
 	set := realmSet{chain: realm.Chain{FakeHash: fake, Gate: gate}}
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
-		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher}, gate)
+		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher,
+			FailTTL: cfg.FailedCacheTTL}, gate)
 		set.cached = append(set.cached, c)
 		if rc.Authentication {
 			set.chain.Realms = append(set.chain.Realms, c)
@@ -390,4 +442,36 @@ func randIntn(n int) int {
 			return int(b[0]) % n
 		}
 	}
+}
+
+// openAudit opens the audit log when xpack.security.audit.enabled is set;
+// otherwise it returns a nil logger, which records nothing.
+func openAudit(cfg config.Config, nodeID, uuid string, log *slog.Logger) (*audit.Logger, error) {
+	host, _ := os.Hostname()
+	opts := cfg.AuditOptions(audit.Node{ClusterName: cfg.ClusterName, ClusterUUID: uuid,
+		NodeName: cfg.NodeName, NodeID: nodeID, HostName: host})
+	opts.OnError = func(err error) { log.Error("writing the audit log failed", "err", err) }
+	l, err := audit.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("opening the audit log: %w", err)
+	}
+	return l, nil
+}
+
+// newLockout starts the brute-force lockout (nil when disabled), with the
+// blocks in force in the store, which it shares with the other nodes.
+func newLockout(ctx context.Context, cfg config.Config, db store.Store, log *slog.Logger) (*lockout.Tracker, error) {
+	if !cfg.Lockout.Enabled {
+		return nil, nil
+	}
+	t, err := lockout.New(lockout.Config{MaxAttempts: cfg.Lockout.MaxAttempts, IPMaxAttempts: cfg.Lockout.IPMaxAttempts,
+		Window: cfg.Lockout.Window, Duration: cfg.Lockout.Duration, Store: db, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Load(ctx); err != nil {
+		_ = t.Close(ctx)
+		return nil, fmt.Errorf("loading the lockouts: %w", err)
+	}
+	return t, nil
 }
