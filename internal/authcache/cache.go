@@ -33,6 +33,11 @@ type Config struct {
 	// a keyed digest of the password is kept; any write to the user
 	// forgets it. FailTTL <= 0 turns this off.
 	FailTTL time.Duration
+	// FailDelay is the least time a remembered failure takes to answer,
+	// normally what the slow hash it stands for takes: the answer then
+	// does not tell that the password was tried before, and a flood of
+	// repeated wrong passwords is slowed down without using any CPU.
+	FailDelay time.Duration
 	// Now is the clock; nil means time.Now. Tests pass a fake clock.
 	Now func() time.Time
 }
@@ -63,13 +68,14 @@ type Stats struct {
 // and since every entry lives exactly TTL, the oldest write is also the
 // first to expire, so eviction by write order drops expired entries first.
 type Cache[V any] struct {
-	shards  []shard[V]
-	mask    uint64
-	seed    maphash.Seed
-	hasher  passhash.Hasher
-	ttl     time.Duration
-	failTTL time.Duration
-	now     func() time.Time
+	shards    []shard[V]
+	mask      uint64
+	seed      maphash.Seed
+	hasher    passhash.Hasher
+	ttl       time.Duration
+	failTTL   time.Duration
+	failDelay time.Duration
+	now       func() time.Time
 	// off is set when cache.ttl or cache.max_users disables caching; every
 	// call then goes to load.
 	off bool
@@ -82,12 +88,13 @@ type Cache[V any] struct {
 // New returns an empty cache for cfg.
 func New[V any](cfg Config) *Cache[V] {
 	c := &Cache[V]{
-		seed:    maphash.MakeSeed(),
-		hasher:  cfg.Hasher,
-		ttl:     cfg.TTL,
-		failTTL: cfg.FailTTL,
-		now:     cfg.Now,
-		off:     cfg.TTL <= 0 || cfg.MaxUsers <= 0,
+		seed:      maphash.MakeSeed(),
+		hasher:    cfg.Hasher,
+		ttl:       cfg.TTL,
+		failTTL:   cfg.FailTTL,
+		failDelay: cfg.FailDelay,
+		now:       cfg.Now,
+		off:       cfg.TTL <= 0 || cfg.MaxUsers <= 0,
 	}
 	if c.hasher == (passhash.Hasher{}) {
 		h, err := passhash.ResolveCache(defaultHashAlgo)

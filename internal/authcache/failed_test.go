@@ -125,3 +125,29 @@ func TestFailureMemoryOff(t *testing.T) {
 		t.Errorf("%d loads, want 3", n)
 	}
 }
+
+// A remembered failure answers no sooner than FailDelay, and at once when
+// the caller leaves.
+func TestFailDelay(t *testing.T) {
+	c := New[string](Config{TTL: testTTL, MaxUsers: 100, FailTTL: time.Minute, FailDelay: 50 * time.Millisecond,
+		Hasher: mustHasher(t, "ssha256")})
+	l := newLoader(map[string]string{})
+	_, _, _ = c.Authenticate(t.Context(), "alice", "wrong-pw", l.load("alice", "wrong-pw"))
+	start := time.Now()
+	_, ok, err := c.Authenticate(t.Context(), "alice", "wrong-pw", l.load("alice", "wrong-pw"))
+	if ok || err != nil || l.count() != 1 {
+		t.Fatalf("remembered failure: ok %v err %v loads %d", ok, err, l.count())
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("a remembered failure answered in %v, before FailDelay", d)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	if _, _, err := c.Authenticate(ctx, "alice", "wrong-pw", l.load("alice", "wrong-pw")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a caller that left got %v", err)
+	}
+	if d := time.Since(start); d > 40*time.Millisecond {
+		t.Errorf("a caller that left waited %v", d)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 )
 
 // errLoadExited is returned when load neither returned nor panicked, i.e.
@@ -55,6 +56,16 @@ func (c *Cache[V]) miss(ctx context.Context, s *shard[V], username, password str
 		if v, ok := s.failedBefore(key, c.now()); ok {
 			s.mu.Unlock()
 			s.failedHits.Add(1)
+			if c.failDelay > 0 {
+				t := time.NewTimer(c.failDelay)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					var zero V
+					return zero, false, ctx.Err()
+				}
+			}
 			return v, false, nil
 		}
 	}

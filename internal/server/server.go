@@ -84,11 +84,15 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err := bootstrapElastic(ctx, users, opt); err != nil {
 		return fmt.Errorf("bootstrapping the elastic user: %w", err)
 	}
+	// Making the fake hash also measures what one slow hash costs here,
+	// which remembered failures then take to answer.
+	begin := time.Now()
 	fake, err := cfg.PasswordHasher.FakeHash()
 	if err != nil {
 		return err
 	}
-	realms, err := buildRealms(ctx, cfg, users, fake, log)
+	failDelay := min(time.Since(begin), time.Second)
+	realms, err := buildRealms(ctx, cfg, users, fake, failDelay, log)
 	if err != nil {
 		return err
 	}
@@ -285,14 +289,16 @@ func (s realmSet) all() []realm.Realm {
 // buildRealms builds the reserved realm and the configured chain, each
 // behind its credential cache, and keeps the caches right: every native
 // write evicts that user from every realm (as Elasticsearch clears the
-// user in all realms), and a file realm reload empties its cache.
-func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, log *slog.Logger) (realmSet, error) {
+// user in all realms), and a file realm reload empties its cache. Failed
+// attempts are remembered for esauth.security.authc.failed_cache.ttl and
+// answered after failDelay, the cost of one slow hash.
+func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, failDelay time.Duration, log *slog.Logger) (realmSet, error) {
 	// One gate for every realm: the cap is on the machine's cores, not per realm.
 	gate := realm.NewGate(cfg.MaxConcurrentHashes)
 	set := realmSet{chain: realm.Chain{FakeHash: fake, Gate: gate}}
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
 		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher,
-			FailTTL: cfg.FailedCacheTTL}, gate)
+			FailTTL: cfg.FailedCacheTTL, FailDelay: failDelay}, gate)
 		set.cached = append(set.cached, c)
 		if rc.Authentication {
 			set.chain.Realms = append(set.chain.Realms, c)
