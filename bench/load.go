@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/store/boltstore"
+	"github.com/esauth/esauth/internal/user"
+)
+
+// floodSection measures a legitimate cached user's throughput alone and
+// while other clients send wrong passwords for existing users: the same
+// wrong password again and again (answered from the failed-attempt
+// memory), and a new wrong password every time (each one a bcrypt, bounded
+// by the cap on concurrent verifications).
+func floodSection(ctx context.Context, b *bench) error {
+	const sec = "A legitimate cached user under a wrong-password flood (legitimate requests/s, wrk -t1 -c16 each)"
+	es, err := b.startEsauth(ctx, "esauth-flood", filepath.Join(b.tmp, "flood-data"), noLockout)
+	if err != nil {
+		return err
+	}
+	if err := es.putUser(ctx, benchUser, benchPassword); err != nil {
+		return err
+	}
+	const victims = 10
+	var repeated, fresh []string
+	for i := range victims {
+		name := fmt.Sprintf("victim-%d", i)
+		if err := es.putUser(ctx, name, "victim-password-"+name); err != nil {
+			return err
+		}
+		repeated = append(repeated, basic(name, "wrong-password"))
+	}
+	for i := range 5000 {
+		fresh = append(fresh, basic(fmt.Sprintf("victim-%d", i%victims), fmt.Sprintf("wrong-%d", i)))
+	}
+	scripts := map[string]string{}
+	for name, headers := range map[string][]string{"repeated": repeated, "fresh": fresh} {
+		path, err := b.writeScript("flood-"+name, floodScript(headers))
+		if err != nil {
+			return err
+		}
+		scripts[name] = path
+	}
+	legit := load{threads: 1, conns: 16, duration: b.opt.duration, headers: []string{"Authorization: " + basic(benchUser, benchPassword)}}
+	url := es.url + authPath
+	var alone, underRepeated, underFresh, floodRepeated, floodFresh []float64
+	for range b.opt.runs {
+		rps, err := okRPS(ctx, legit, url)
+		if err != nil {
+			return err
+		}
+		alone = append(alone, rps)
+		for _, v := range []struct {
+			script     string
+			legit, bad *[]float64
+		}{{scripts["repeated"], &underRepeated, &floodRepeated}, {scripts["fresh"], &underFresh, &floodFresh}} {
+			good, bad, err := underFlood(ctx, legit, url, v.script)
+			if err != nil {
+				return err
+			}
+			*v.legit = append(*v.legit, good)
+			*v.bad = append(*v.bad, bad)
+		}
+	}
+	base := b.add(sec, "legitimate user alone", "req/s", alone)
+	r := b.add(sec, "legitimate user, flood repeating wrong passwords", "req/s", underRepeated).ratio(base)
+	f := b.add(sec, "legitimate user, flood of ever new wrong passwords", "req/s", underFresh).ratio(base)
+	b.add(sec, "flood answered (401), repeating wrong passwords", "req/s", floodRepeated)
+	b.add(sec, "flood answered (401), ever new wrong passwords", "req/s", floodFresh)
+	b.atLeast("legitimate throughput under a repeated-password flood / alone", r.Median/base.Median, 0.5, "×")
+	b.atLeast("legitimate throughput under a new-password flood / alone", f.Median/base.Median, 0.5, "×")
+	return nil
+}
+
+// floodScript cycles wrk through Authorization headers.
+func floodScript(headers []string) string {
+	var s strings.Builder
+	s.WriteString("local auths = {\n")
+	for _, h := range headers {
+		fmt.Fprintf(&s, "  %q,\n", h)
+	}
+	s.WriteString("}\nlocal i = 0\nrequest = function()\n  i = i % #auths + 1\n  wrk.headers[\"Authorization\"] = auths[i]\n  return wrk.format(\"GET\", \"" + authPath + "\")\nend\n")
+	return s.String()
+}
+
+// underFlood runs the flood from a second wrk, starting a second before the
+// legitimate load and ending after it, and returns both rates.
+func underFlood(ctx context.Context, legit load, url, script string) (good, bad float64, err error) {
+	flood := load{threads: 1, conns: 16, duration: legit.duration + 2*time.Second, script: script}
+	type result struct {
+		r   wrkResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r, err := runWrk(ctx, flood, url)
+		done <- result{r, err}
+	}()
+	time.Sleep(time.Second)
+	good, err = okRPS(ctx, legit, url)
+	fr := <-done
+	if err != nil {
+		return 0, 0, err
+	}
+	if fr.err != nil {
+		return 0, 0, fr.err
+	}
+	if fr.r.non2xx != fr.r.total {
+		return 0, 0, fmt.Errorf("the flood got %d successes", fr.r.total-fr.r.non2xx)
+	}
+	return good, fr.r.rps, nil
+}
+
+// writesSection measures PUT user throughput with each way of setting a
+// password, from one client and from eight.
+func writesSection(ctx context.Context, b *bench) error {
+	const sec = "User writes: PUT /_security/user/{new user} (writes/s, durable bbolt commits)"
+	h, err := passhash.Resolve("bcrypt")
+	if err != nil {
+		return err
+	}
+	hash, err := h.Hash(benchPassword)
+	if err != nil {
+		return err
+	}
+	cases := []struct {
+		name, hasher, body string
+	}{
+		{"password, bcrypt cost 10 (the default)", "bcrypt", fmt.Sprintf(`{"password":%q,"roles":["viewer"]}`, benchPassword)},
+		{"password, pbkdf2 (10,000 iterations)", "pbkdf2", fmt.Sprintf(`{"password":%q,"roles":["viewer"]}`, benchPassword)},
+		{"password_hash (bcrypt, precomputed)", "bcrypt", fmt.Sprintf(`{"password_hash":%q,"roles":["viewer"]}`, hash)},
+	}
+	var hashed8 *figure
+	for ci, c := range cases {
+		es, err := b.startEsauth(ctx, fmt.Sprintf("esauth-writes-%d", ci), filepath.Join(b.tmp, fmt.Sprintf("writes-data-%d", ci)),
+			"xpack.security.authc.password_hashing.algorithm="+c.hasher)
+		if err != nil {
+			return err
+		}
+		for _, clients := range []int{1, 8} {
+			runs, err := b.repeat(func(i int) (float64, error) {
+				script, err := b.writeScript(fmt.Sprintf("writes-%d-%d-%d", ci, clients, i),
+					writeScript(fmt.Sprintf("c%d-%d-%d", ci, clients, i), c.body))
+				if err != nil {
+					return 0, err
+				}
+				l := load{threads: min(clients, 2), conns: clients, duration: b.opt.duration,
+					headers: []string{"Authorization: " + elasticAuth, "Content-Type: application/json"}, script: script}
+				return okRPS(ctx, l, es.url+"/")
+			})
+			if err != nil {
+				return err
+			}
+			f := b.add(sec, fmt.Sprintf("%s, %d client(s)", c.name, clients), "writes/s", runs)
+			if ci == 2 && clients == 8 {
+				hashed8 = f
+			}
+		}
+		es.stop()
+	}
+	b.atLeast("PUT user with password_hash, 8 clients", hashed8.Median, 1000, "writes/s")
+	return nil
+}
+
+// writeScript makes each request create a new user.
+func writeScript(tag, body string) string {
+	return fmt.Sprintf(`local n = 0
+local id = 0
+function setup(thread)
+  id = id + 1
+  thread:set("tid", id)
+end
+request = function()
+  n = n + 1
+  return wrk.format("PUT", "/_security/user/u-%s-" .. tid .. "-" .. n, nil, %q)
+end
+`, tag, body)
+}
+
+// seed writes n native users straight into a new bbolt file in dir, in
+// batches, as a migration would.
+func seed(dir string, n int) error {
+	db, err := boltstore.Open(filepath.Join(dir, "esauth.db"))
+	if err != nil {
+		return err
+	}
+	h, _ := passhash.Resolve("bcrypt")
+	hash, err := h.Hash(benchPassword)
+	if err != nil {
+		return err
+	}
+	accounts := make([]nativeusers.Account, n)
+	for i := range accounts {
+		full, email := fmt.Sprintf("User Number %d", i), fmt.Sprintf("user-%07d@example.com", i)
+		accounts[i] = nativeusers.Account{User: user.User{Username: fmt.Sprintf("user-%07d", i),
+			Roles: []string{"viewer", fmt.Sprintf("team-%d", i%100)}, FullName: &full, Email: &email, Enabled: true}, PasswordHash: hash}
+	}
+	if err := nativeusers.New(db).Import(context.Background(), accounts); err != nil {
+		db.Close()
+		return err
+	}
+	return db.Close()
+}
+
+// getAll times GET /_security/user, reading the whole answer.
+func (n *node) getAll(ctx context.Context) (time.Duration, int64, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, n.url+"/_security/user", nil)
+	req.Header.Set("Authorization", elasticAuth)
+	begin := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	size, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return 0, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, 0, fmt.Errorf("GET /_security/user: %d", resp.StatusCode)
+	}
+	return time.Since(begin), size, nil
+}
+
+// queryBody finds ten users by a username prefix, sorted.
+const queryBody = `{"query":{"prefix":{"username":"user-00012"}},"sort":["username"],"size":10}`
+
+// timeQuery times one query users request.
+func (n *node) timeQuery(ctx context.Context) (time.Duration, error) {
+	begin := time.Now()
+	if err := n.mustCall(ctx, http.MethodPost, "/_security/_query/user", queryBody); err != nil {
+		return 0, err
+	}
+	return time.Since(begin), nil
+}
+
+// storeFigures measures a node over a seeded store: GET all users, query
+// users and memory. It returns the resident memory with the index loaded.
+func (b *bench) storeFigures(ctx context.Context, sec string, es *node, users int) (queried memory, getAll *figure, err error) {
+	atStart, err := es.memory()
+	if err != nil {
+		return memory{}, nil, err
+	}
+	var size int64
+	runs, err := b.repeat(func(int) (float64, error) {
+		d, n, err := es.getAll(ctx)
+		size = n
+		return d.Seconds() * 1000, err
+	})
+	if err != nil {
+		return memory{}, nil, err
+	}
+	getAll = b.add(sec, fmt.Sprintf("GET /_security/user, all %d users (%.0f MB of JSON)", users, float64(size)/1e6), "ms", runs)
+	afterGet, err := es.memory()
+	if err != nil {
+		return memory{}, nil, err
+	}
+	first, err := es.timeQuery(ctx)
+	if err != nil {
+		return memory{}, nil, err
+	}
+	b.add(sec, "first query users (loads the in-memory index)", "ms", []float64{first.Seconds() * 1000})
+	runs, err = b.repeat(func(int) (float64, error) {
+		d, err := es.timeQuery(ctx)
+		return d.Seconds() * 1000, err
+	})
+	if err != nil {
+		return memory{}, nil, err
+	}
+	b.add(sec, "query users, username prefix, sorted, size 10", "ms", runs)
+	queried, err = es.memory()
+	if err != nil {
+		return memory{}, nil, err
+	}
+	for _, m := range []struct {
+		when string
+		m    memory
+	}{{"after start", atStart}, {"after GET all users (streamed)", afterGet}, {"after query users (index in memory)", queried}} {
+		b.add(sec, "RSS "+m.when, "MiB", []float64{m.m.rss})
+		b.add(sec, "of which anonymous (heap), "+m.when, "MiB", []float64{m.m.anon})
+	}
+	return queried, getAll, nil
+}
+
+func users100kSection(ctx context.Context, b *bench) error {
+	const users = 100000
+	sec := "100,000 users"
+	dir := filepath.Join(b.tmp, "data-100k")
+	if err := seed(dir, users); err != nil {
+		return err
+	}
+	es, err := b.startEsauth(ctx, "esauth-100k", dir)
+	if err != nil {
+		return err
+	}
+	mem, getAll, err := b.storeFigures(ctx, sec, es, users)
+	if err != nil {
+		return err
+	}
+	b.atMost("GET all 100,000 users", getAll.Median, 1000, "ms")
+	b.atMost("RSS with 100,000 users (index loaded)", mem.rss, 100, "MiB")
+	return nil
+}
+
+func usersBigSection(ctx context.Context, b *bench) error {
+	users := b.opt.bigUsers
+	sec := fmt.Sprintf("%d users", users)
+	dir := filepath.Join(b.tmp, "data-big")
+	begin := time.Now()
+	if err := seed(dir, users); err != nil {
+		return err
+	}
+	b.add(sec, fmt.Sprintf("bulk load of %d users into bbolt (batches of 10,000)", users), "s", []float64{time.Since(begin).Seconds()})
+	var es *node
+	runs, err := b.repeat(func(i int) (float64, error) {
+		if es != nil {
+			es.stop()
+		}
+		var err error
+		es, err = b.startEsauth(ctx, fmt.Sprintf("esauth-big-%d", i), dir)
+		if err != nil {
+			return 0, err
+		}
+		return es.startup.Seconds() * 1000, nil
+	})
+	if err != nil {
+		return err
+	}
+	startup := b.add(sec, "start-up to the first answered request", "ms", runs)
+	mem, _, err := b.storeFigures(ctx, sec, es, users)
+	if err != nil {
+		return err
+	}
+	perHundredK := mem.rss / (float64(users) / 100000)
+	b.add(sec, "RSS per 100,000 users (index loaded)", "MiB", []float64{perHundredK})
+	b.atMost(fmt.Sprintf("start-up with %d users", users), startup.Median, 1000, "ms")
+	b.atMost(fmt.Sprintf("RSS per 100,000 users, at %d users", users), perHundredK, 100, "MiB")
+	return nil
+}
