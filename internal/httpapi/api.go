@@ -349,8 +349,8 @@ func (r *request) checkConsumed() error {
 
 // readBody reads the request body within http.max_content_length.
 func (r *request) readBody() error {
-	if r.Body == nil || r.Method == http.MethodHead {
-		return nil
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodHead {
+		return nil // most requests: nothing to read, no buffer to allocate
 	}
 	limit := r.api.MaxContentLength
 	if r.ContentLength > limit {

@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/lastauth"
 	"github.com/esauth/esauth/internal/lockout"
 	"github.com/esauth/esauth/internal/store"
@@ -20,6 +23,13 @@ func TestLockout(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.api.Lockout = tr
+	dir := t.TempDir()
+	events, _ := audit.ParseEvents([]string{"authentication_failed"}, nil)
+	log, err := audit.Open(audit.Options{Enabled: true, Dir: dir, Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.api.Audit = log
 	s.mustCall(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-password","roles":[]}`)
 	for range 3 {
 		s.mustCall(t, 401, "GET", "/_security/_authenticate", "joe:wrong-password", "")
@@ -28,6 +38,16 @@ func TestLockout(t *testing.T) {
 	reason := "too many failed authentication attempts for user [joe]; try again in 600 seconds"
 	if r.status != 429 || r.header.Get("Retry-After") != "600" || !strings.Contains(r.body, `"type":"security_exception","reason":"`+reason+`"`) {
 		t.Fatalf("right password while blocked: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	// The audit log tells the refusal of a blocked login from a failure.
+	if err := log.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, audit.FileName))
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 4 || strings.Contains(lines[2], "locked_out") || !strings.Contains(lines[3], `"user.name":"joe"`) ||
+		!strings.HasSuffix(lines[3], `"esauth.locked_out":true}`) {
+		t.Errorf("audit log:\n%s", raw)
 	}
 	// Other users are not affected.
 	s.mustCall(t, 200, "GET", "/_security/_authenticate", admin, "")

@@ -3,6 +3,7 @@ package nativeusers
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -29,6 +30,10 @@ type Index struct {
 	pending map[string]*user.User // writes since then; nil means deleted
 	roles   map[string]string     // one copy of each role name
 }
+
+// bigLoad is the number of users above which a load returns its garbage
+// to the operating system at once.
+const bigLoad = 50000
 
 // NewIndex returns an index over users.
 func NewIndex(users *Store) *Index { return &Index{users: users} }
@@ -80,6 +85,12 @@ func (x *Index) Users(ctx context.Context) ([]user.User, error) {
 		}
 		x.list = slices.Clip(x.list)
 		x.loaded, x.shared, x.pending = true, false, map[string]*user.User{}
+		if len(x.list) >= bigLoad {
+			// Decoding a large store leaves several times the index's own
+			// size as garbage, which the runtime would keep from the OS
+			// for minutes; a load happens once, so give it back now.
+			debug.FreeOSMemory()
+		}
 	}
 	if len(x.pending) > 0 {
 		x.list = slices.Clone(x.list)

@@ -208,6 +208,10 @@ func (s *Store) CreateAll(ctx context.Context, c store.Collection, records []sto
 		if err != nil {
 			return wrote(err)
 		}
+		// Bulk loads usually come in key order, where bbolt's default of
+		// half-full pages would double the file (and the memory its pages
+		// take once read).
+		b.FillPercent = 0.9
 		for _, r := range records {
 			val := r.Value
 			if val == nil {
