@@ -101,7 +101,7 @@ func (b *bench) machine() machine {
 		Date:    b.started.UTC().Format("2006-01-02 15:04 MST"),
 		CPUs:    runtime.NumCPU(),
 		Go:      runtime.Version(),
-		Command: "make bench (go run ./bench " + strings.Join(os.Args[1:], " ") + ")",
+		Command: strings.TrimSpace("make bench (go run ./bench "+strings.Join(os.Args[1:], " ")) + ")",
 		Load: fmt.Sprintf("wrk, %d runs of %s per figure; wrk runs on the same cores as the servers",
 			b.opt.runs, b.opt.duration),
 		Versions: map[string]string{},
@@ -115,7 +115,10 @@ func (b *bench) machine() machine {
 		}
 	}
 	if out, err := os.ReadFile("/proc/meminfo"); err == nil {
-		m.Memory = strings.Join(strings.Fields(strings.SplitN(string(out), "\n", 2)[0])[1:], " ")
+		var kb float64
+		if _, err := fmt.Sscanf(string(out), "MemTotal: %f kB", &kb); err == nil {
+			m.Memory = fmt.Sprintf("%.1f GiB", kb/(1<<20))
+		}
 	}
 	if out, err := os.ReadFile("/etc/os-release"); err == nil {
 		for _, line := range strings.Split(string(out), "\n") {
@@ -126,7 +129,15 @@ func (b *bench) machine() machine {
 	}
 	for tool, args := range map[string][]string{"wrk": {"-v"}, "caddy": {"version"}, "nginx": {"-v"}} {
 		out, _ := exec.Command(tool, args...).CombinedOutput()
-		m.Versions[tool] = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+		v := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+		v = strings.TrimPrefix(v, "nginx version: ")
+		if i := strings.Index(v, " Copyright"); i > 0 {
+			v = v[:i] // wrk's banner
+		}
+		if !strings.HasPrefix(v, tool) {
+			v = tool + " " + v
+		}
+		m.Versions[tool] = v
 	}
 	return m
 }
@@ -154,7 +165,8 @@ func (b *bench) writeMarkdown(path string) error {
 	fmt.Fprintf(&w, "# esauth performance\n\n")
 	fmt.Fprintf(&w, "Written by the benchmark harness (`bench/`, started with `make bench`); do not edit by hand.\n")
 	fmt.Fprintf(&w, "Every figure is the median of %d runs, with the minimum and maximum; ratios compare medians\n", b.opt.runs)
-	fmt.Fprintf(&w, "measured in the same run. Absolute numbers change from machine to machine; ratios travel better.\n\n")
+	fmt.Fprintf(&w, "measured in the same run, against the first row of their section. Absolute numbers change from\n")
+	fmt.Fprintf(&w, "machine to machine; ratios travel better.\n\n")
 	fmt.Fprintf(&w, "- Date: %s (run took %s)\n", m.Date, b.finished.Sub(b.started).Round(time.Second))
 	fmt.Fprintf(&w, "- Machine: %d CPUs (%s), %s memory, %s, %s\n", m.CPUs, m.CPU, m.Memory, m.OS, m.Go)
 	fmt.Fprintf(&w, "- Peers: %s; %s; %s\n", m.Versions["caddy"], m.Versions["nginx"], m.Versions["wrk"])
@@ -177,7 +189,7 @@ func (b *bench) writeMarkdown(path string) error {
 		}
 		ratio := ""
 		if f.Baseline != "" {
-			ratio = fmt.Sprintf("%.3f × %s", f.Ratio, f.Baseline)
+			ratio = fmt.Sprintf("%.3f", f.Ratio)
 		}
 		fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s |\n", f.Name, num(f.Median), num(f.Min), num(f.Max), f.Unit, ratio)
 	}
