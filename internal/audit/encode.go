@@ -3,63 +3,13 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
-	"unicode/utf8"
+
+	"github.com/esauth/esauth/internal/xcontent"
 )
 
-// appendString appends s as the body of a JSON string (no quotes), escaped
-// as log4j's %enc{…}{JSON} and Jackson escape: quote, backslash and
-// control characters; other text stays as it is. Invalid UTF-8 becomes
-// U+FFFD so that every line stays valid JSON whatever a client sent.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		start = i
-	}
-	return append(b, s[start:]...)
-}
-
-// appendQuoted appends s as a JSON string.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = appendString(b, s)
-	return append(b, '"')
-}
+// appendQuoted appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// so every line stays valid JSON whatever a client sent.
+func appendQuoted(b []byte, s string) []byte { return xcontent.AppendString(b, s) }
 
 // appendStrings appends a JSON array of strings, [] for none, as
 // LoggingAuditTrail's toQuotedJsonArray and XContentBuilder.array do.

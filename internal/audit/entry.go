@@ -81,9 +81,8 @@ func field(b []byte, key, value string) []byte {
 	}
 	b = append(b, `, "`...)
 	b = append(b, key...)
-	b = append(b, `":"`...)
-	b = appendString(b, value)
-	return append(b, '"')
+	b = append(b, `":`...)
+	return appendQuoted(b, value)
 }
 
 // renderNode renders the node fields every event starts with, in the

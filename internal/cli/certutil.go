@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/esauth/esauth/internal/config"
 )
 
 const certutilUsage = `Creates a certificate authority and an HTTPS certificate for the REST
@@ -164,21 +166,7 @@ func parseCertutil(args []string) (certOptions, error) {
 // isDNSName accepts host names and wildcards ("*.example.com") as a
 // certificate's DNS names may be.
 func isDNSName(s string) bool {
-	s = strings.TrimPrefix(strings.TrimSuffix(s, "."), "*.")
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
+	return config.IsHostName(strings.TrimPrefix(strings.TrimSuffix(s, "."), "*."))
 }
 
 // outFile is one file to write.

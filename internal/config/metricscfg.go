@@ -35,7 +35,7 @@ func validateListenAddress(key, value string) error {
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil { // no sign accepted
 		return settingErr(key, "[%s] has no valid port: use a number from 0 to 65535", value)
 	}
-	if _, err := netip.ParseAddr(host); host != "" && err != nil && !isHostName(host) {
+	if _, err := netip.ParseAddr(host); host != "" && err != nil && !IsHostName(host) {
 		return settingErr(key, "[%s] is not an IP address or a host name", host)
 	}
 	return nil

@@ -118,16 +118,16 @@ func validateHTTPHost(key, value string) error {
 	if _, err := netip.ParseAddr(value); err == nil {
 		return nil
 	}
-	if !isHostName(value) {
+	if !IsHostName(value) {
 		return settingErr(key, "[%s] is not an IP address or a host name", value)
 	}
 	return nil
 }
 
-// isHostName checks RFC 1123 host name syntax, also allowing underscores
+// IsHostName checks RFC 1123 host name syntax, also allowing underscores
 // because container and VM names often contain them and resolvers accept
 // them.
-func isHostName(s string) bool {
+func IsHostName(s string) bool {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" || len(s) > 253 {
 		return false

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/user"
+	"github.com/esauth/esauth/internal/xcontent"
 )
 
 // appendJSON appends v as compact JSON, byte for byte what marshal would
@@ -20,12 +20,12 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendString(dst, x), nil
+		return xcontent.AppendString(dst, x), nil
 	case *string:
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
-		return appendString(dst, *x), nil
+		return xcontent.AppendString(dst, *x), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int:
@@ -41,7 +41,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, s)
+			dst = xcontent.AppendString(dst, s)
 		}
 		return append(dst, ']'), nil
 	case []any:
@@ -67,9 +67,9 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 		return appendUser(dst, x)
 	case realm.Ref:
 		dst = append(dst, `{"name":`...)
-		dst = appendString(dst, x.Name)
+		dst = xcontent.AppendString(dst, x.Name)
 		dst = append(dst, `,"type":`...)
-		dst = appendString(dst, x.Type)
+		dst = xcontent.AppendString(dst, x.Type)
 		return append(dst, '}'), nil
 	case json.RawMessage:
 		if x == nil {
@@ -100,7 +100,7 @@ type jsonAppender interface {
 // appendUser writes a user as Elasticsearch shows one, in its field order.
 func appendUser(dst []byte, u user.User) ([]byte, error) {
 	dst = append(dst, `{"username":`...)
-	dst = appendString(dst, u.Username)
+	dst = xcontent.AppendString(dst, u.Username)
 	dst = append(dst, `,"roles":`...)
 	dst, _ = appendJSON(dst, u.Roles)
 	dst = append(dst, `,"full_name":`...)
@@ -123,7 +123,7 @@ func (o orderedObject) appendTo(dst []byte) ([]byte, error) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, f.key)
+		dst = xcontent.AppendString(dst, f.key)
 		dst = append(dst, ':')
 		var err error
 		if dst, err = appendJSON(dst, f.val); err != nil {
@@ -131,61 +131,4 @@ func (o orderedObject) appendTo(dst []byte) ([]byte, error) {
 		}
 	}
 	return append(dst, '}'), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString quotes s as encoding/json does with HTML escaping off (as
-// Elasticsearch's Jackson writes): short escapes for the usual controls,
-// \u00XX for the rest, U+FFFD for invalid UTF-8, and U+2028/U+2029
-// escaped for JavaScript's sake.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

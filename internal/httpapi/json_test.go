@@ -35,16 +35,3 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		t.Error("invalid raw JSON was accepted")
 	}
 }
-
-// FuzzAppendString compares string quoting with encoding/json on any input.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a\"b", "\u2028", "\xff\xfe", "日本\x00", "<>&"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}

@@ -303,7 +303,7 @@ func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer, withLast bool
 		if buf != nil {
 			buf = append(buf[:0], ',')
 		}
-		buf = appendString(buf, u.Username)
+		buf = xcontent.AppendString(buf, u.Username)
 		buf = append(buf, ':')
 		var err error
 		if withLast {
@@ -517,7 +517,7 @@ func (b authenticateBody) appendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `,"lookup_realm":`...)
 	dst, _ = appendJSON(dst, b.p.Realm)
 	dst = append(dst, `,"authentication_type":`...)
-	dst = appendString(dst, b.kind)
+	dst = xcontent.AppendString(dst, b.kind)
 	return append(dst, '}'), nil
 }
 
