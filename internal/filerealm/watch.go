@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"time"
+
+	"github.com/esauth/esauth/internal/filewatch"
 )
 
 // DefaultInterval is the poll interval Watch uses when given none. With the
@@ -38,43 +40,20 @@ func (r *Realm) Watch(ctx context.Context, interval time.Duration, onChange func
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	settle := settlePolls * interval
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-
-	var (
-		pending *state    // a changed state waiting to settle
-		since   time.Time // when pending was first seen (after that read)
-	)
 	usersPath := filepath.Join(r.dir, UsersFile)
 	rolesPath := filepath.Join(r.dir, UsersRolesFile)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		// start is taken before reading and since after, so that
-		// start-since never exceeds how long the content really stood still.
-		start := time.Now()
-		users, roles := observe(usersPath), observe(rolesPath)
-		now := state{users: users.state, roles: roles.state}
-		if now == r.table.Load().state {
-			pending = nil
-			continue
-		}
-		if pending == nil || *pending != now {
-			pending, since = &now, time.Now()
-			continue
-		}
-		if start.Sub(since) < settle {
-			continue
-		}
-		pending = nil
-		if r.install(users, roles) && onChange != nil {
-			onChange()
-		}
-	}
+	type files struct{ users, roles observation }
+	filewatch.Settled(ctx, interval, settlePolls,
+		func() (state, files) {
+			f := files{observe(usersPath), observe(rolesPath)}
+			return state{users: f.users.state, roles: f.roles.state}, f
+		},
+		func(st state) bool { return st == r.table.Load().state },
+		func(_ state, f files) {
+			if r.install(f.users, f.roles) && onChange != nil {
+				onChange()
+			}
+		})
 }
 
 // install builds and swaps in a new table and reports whether it differs

@@ -23,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/filewatch"
 )
 
 // RolesFile is the file roles are read from, in the config directory.
@@ -301,38 +302,14 @@ func (f *FileRoles) Watch(ctx context.Context, interval time.Duration, onChange 
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	var (
-		pending *fileState
-		since   time.Time
-	)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		// start is taken before reading and since after, so that the
-		// difference never exceeds how long the content stood still.
-		start := time.Now()
-		data, st := readRolesFile(f.path)
-		if st == f.table.Load().state {
-			pending = nil
-			continue
-		}
-		if pending == nil || *pending != st {
-			pending, since = &st, time.Now()
-			continue
-		}
-		if start.Sub(since) < settlePolls*interval {
-			continue
-		}
-		pending = nil
-		if changed := f.install(data, st); len(changed) > 0 && onChange != nil {
-			onChange(changed)
-		}
-	}
+	filewatch.Settled(ctx, interval, settlePolls,
+		func() (fileState, []byte) { data, st := readRolesFile(f.path); return st, data },
+		func(st fileState) bool { return st == f.table.Load().state },
+		func(st fileState, data []byte) {
+			if changed := f.install(data, st); len(changed) > 0 && onChange != nil {
+				onChange(changed)
+			}
+		})
 }
 
 // install swaps in a table built from data and returns the names of the

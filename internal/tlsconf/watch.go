@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"time"
+
+	"github.com/esauth/esauth/internal/filewatch"
 )
 
 // DefaultInterval is the poll interval Watch uses when given none. With
@@ -26,46 +28,20 @@ func (s *Server) Watch(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	settle := settlePolls * interval
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-
-	var (
-		pending  *snapshot         // a changed state waiting to settle
-		since    time.Time         // when pending was first seen (after that read)
-		rejected [sha256.Size]byte // the last state that failed to load, not retried until it changes
-	)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		// start is taken before reading and since after, so start-since
-		// never exceeds how long the content really stood still.
-		start := time.Now()
-		now := read(s.cfg)
-		if now.sum == s.cur.Load().sum || now.sum == rejected {
-			pending = nil
-			continue
-		}
-		if pending == nil || pending.sum != now.sum {
-			pending, since = &now, time.Now()
-			continue
-		}
-		if start.Sub(since) < settle {
-			continue
-		}
-		pending = nil
-		m, err := build(s.cfg, now)
-		if err != nil {
-			rejected = now.sum
-			s.log.Error("TLS files changed but cannot be loaded; still serving the previous certificate", "err", err)
-			continue
-		}
-		rejected = [sha256.Size]byte{}
-		s.cur.Store(m)
-		s.log.Info("TLS certificate reloaded", "certificate", s.cfg.Certificate,
-			"subject", m.leaf.Subject.String(), "not_after", m.leaf.NotAfter.UTC().Format(time.RFC3339))
-	}
+	var rejected [sha256.Size]byte // the last state that failed to load, not retried until it changes
+	filewatch.Settled(ctx, interval, settlePolls,
+		func() ([sha256.Size]byte, snapshot) { now := read(s.cfg); return now.sum, now },
+		func(sum [sha256.Size]byte) bool { return sum == s.cur.Load().sum || sum == rejected },
+		func(sum [sha256.Size]byte, now snapshot) {
+			m, err := build(s.cfg, now)
+			if err != nil {
+				rejected = sum
+				s.log.Error("TLS files changed but cannot be loaded; still serving the previous certificate", "err", err)
+				return
+			}
+			rejected = [sha256.Size]byte{}
+			s.cur.Store(m)
+			s.log.Info("TLS certificate reloaded", "certificate", s.cfg.Certificate,
+				"subject", m.leaf.Subject.String(), "not_after", m.leaf.NotAfter.UTC().Format(time.RFC3339))
+		})
 }

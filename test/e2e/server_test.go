@@ -117,7 +117,7 @@ func launch(t *testing.T, opt options) *server {
 	return s
 }
 
-var startedLine = regexp.MustCompile(`msg="esauth started" address=(http://127\.0\.0\.1:\d+) `)
+var startedLine = regexp.MustCompile(`msg="esauth started" address=(https?://127\.0\.0\.1:\d+) `)
 
 // waitStarted waits for the "esauth started" log line and reads the
 // address from it.
