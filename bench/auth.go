@@ -106,17 +106,26 @@ func (b *bench) servedBody() (string, error) {
 	return dir, os.WriteFile(filepath.Join(dir, "auth.json"), []byte(body), 0o644)
 }
 
+// htpasswdLine is the bench user's "name:hash" line, bcrypt cost 10.
+func htpasswdLine(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "htpasswd", "-nbBC", "10", benchUser, benchPassword).Output()
+	if err != nil {
+		return "", fmt.Errorf("htpasswd: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 func (b *bench) startCaddy(ctx context.Context) (string, error) {
 	dir, err := b.servedBody()
 	if err != nil {
 		return "", err
 	}
 	// caddy hash-password uses cost 14; the comparison is at cost 10.
-	out, err := exec.CommandContext(ctx, "htpasswd", "-nbBC", "10", benchUser, benchPassword).Output()
+	line, err := htpasswdLine(ctx)
 	if err != nil {
-		return "", fmt.Errorf("htpasswd: %w", err)
+		return "", err
 	}
-	_, hash, _ := strings.Cut(strings.TrimSpace(string(out)), ":")
+	_, hash, _ := strings.Cut(line, ":")
 	hash = strings.Replace(hash, "$2y$", "$2a$", 1)
 	port, err := freePort()
 	if err != nil {
@@ -152,12 +161,12 @@ func (b *bench) startNginx(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := exec.CommandContext(ctx, "htpasswd", "-nbBC", "10", benchUser, benchPassword).Output()
+	line, err := htpasswdLine(ctx)
 	if err != nil {
-		return "", fmt.Errorf("htpasswd: %w", err)
+		return "", err
 	}
 	pw := filepath.Join(b.tmp, "htpasswd")
-	if err := os.WriteFile(pw, []byte(strings.TrimSpace(string(out))+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(pw, []byte(line+"\n"), 0o644); err != nil {
 		return "", err
 	}
 	port, err := freePort()
