@@ -189,9 +189,20 @@ func (c *Cache[V]) Authenticate(ctx context.Context, username, password string, 
 	return c.miss(ctx, s, username, password, load)
 }
 
+// Load is Authenticate after a Get that missed: it counts the miss and
+// loads (or remembers a failure) without checking the entry again.
+func (c *Cache[V]) Load(ctx context.Context, username, password string, load func(ctx context.Context) (v V, ok bool, err error)) (V, bool, error) {
+	if c.off {
+		return c.Authenticate(ctx, username, password, load)
+	}
+	s := c.shard(username)
+	s.misses.Add(1)
+	return c.miss(ctx, s, username, password, load)
+}
+
 // Get is the hit path of Authenticate alone: the cached value when
-// username has a fresh entry for password. A miss is not counted, so a
-// caller that goes on to Authenticate counts it once.
+// username has a fresh entry for password. A miss is not counted: the
+// caller goes on to Load, which counts it.
 func (c *Cache[V]) Get(username, password string) (V, bool) {
 	if c.off {
 		var zero V

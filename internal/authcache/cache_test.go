@@ -62,6 +62,25 @@ func TestGet(t *testing.T) {
 	}
 }
 
+// Get then Load counts one miss and one load, as Authenticate does, and
+// Load caches what it loaded.
+func TestGetThenLoad(t *testing.T) {
+	c, _ := newTestCache(t, 100)
+	l := newLoader(map[string]string{"alice": "s3cret-pw"})
+	if _, ok := c.Get("alice", "s3cret-pw"); ok {
+		t.Fatal("hit before any load")
+	}
+	if v, ok, err := c.Load(t.Context(), "alice", "s3cret-pw", l.load("alice", "s3cret-pw")); v != "value-alice" || !ok || err != nil {
+		t.Fatalf("Load = (%q, %v, %v)", v, ok, err)
+	}
+	if _, ok := c.Get("alice", "s3cret-pw"); !ok {
+		t.Error("Load did not cache")
+	}
+	if diff := cmp.Diff(Stats{Hits: 1, Misses: 1, Loads: 1}, c.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}
+
 // TestHashAlgorithms checks hits and misses with several cache.hash_algo
 // values, including the zero Hasher, which must mean ssha256.
 func TestHashAlgorithms(t *testing.T) {

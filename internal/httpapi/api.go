@@ -171,10 +171,11 @@ var (
 var alwaysConsumed = []string{"pretty", "human", "error_trace", "filter_path"}
 
 func (a *API) serve(w http.ResponseWriter, hr *http.Request, routes *router) {
-	var start time.Time
-	if a.Metrics != nil {
-		start = time.Now()
+	if a.Metrics == nil {
+		a.serveRoute(w, hr, routes)
+		return
 	}
+	start := time.Now()
 	label, status := a.serveRoute(w, hr, routes)
 	a.Metrics.ObserveRequest(label, status, time.Since(start))
 }

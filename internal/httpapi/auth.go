@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/esauth/esauth/internal/audit"
+	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/lockout"
 	"github.com/esauth/esauth/internal/metrics"
@@ -85,13 +86,12 @@ func (a *API) authenticate(r *request) (realm.Principal, error) {
 		return realm.Principal{}, authError("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
 	if a.Audit != nil {
-		a.Audit.AuthenticationSuccess(r.audit, audit.Principal{Name: p.User.Username, Realm: p.Realm.Name,
-			Roles: p.User.Roles, Type: audit.Realm})
+		a.Audit.AuthenticationSuccess(r.audit, auditPrincipal(p))
 	}
 	if a.Lockout != nil {
 		a.Lockout.Success(username, ip, now)
 	}
-	if a.LastAuth != nil && p.Realm.Type == "native" {
+	if a.LastAuth != nil && p.Realm.Type == config.RealmNative {
 		if now.IsZero() {
 			now = time.Now()
 		}

@@ -110,13 +110,15 @@ func (r *request) authorize(ctx context.Context, target string) error {
 }
 
 // auditPrincipal describes the caller to the audit log.
-func (r *request) auditPrincipal() audit.Principal {
-	p := audit.Principal{Name: r.principal.User.Username, Realm: r.principal.Realm.Name,
-		Roles: r.principal.User.Roles, Type: audit.Realm}
-	if r.isAnonymous() {
-		p.Type = audit.Anonymous
+func (r *request) auditPrincipal() audit.Principal { return auditPrincipal(r.principal) }
+
+// auditPrincipal describes p to the audit log.
+func auditPrincipal(p realm.Principal) audit.Principal {
+	ap := audit.Principal{Name: p.User.Username, Realm: p.Realm.Name, Roles: p.User.Roles, Type: audit.Realm}
+	if p.Realm == anonymousRef {
+		ap.Type = audit.Anonymous
 	}
-	return p
+	return ap
 }
 
 // auditChange logs a change to users or roles, once it is authorized.

@@ -53,20 +53,34 @@ func (s *Store) changed(name string) {
 	}
 }
 
+// newRecord is what the store keeps for u and its hash.
+func newRecord(u user.User, hash string) record {
+	r := record{Username: u.Username, Password: hash, Roles: u.Roles,
+		FullName: u.FullName, Email: u.Email, Metadata: u.Metadata, Enabled: u.Enabled}
+	if len(r.Metadata) == 0 {
+		r.Metadata = user.EmptyMetadata
+	}
+	return r
+}
+
 func (r record) account() Account {
-	md := r.Metadata
-	if len(md) == 0 {
-		md = user.EmptyMetadata
-	}
-	roles := r.Roles
-	if roles == nil {
-		roles = []string{}
-	}
 	return Account{
-		User: user.User{Username: r.Username, Roles: roles, FullName: r.FullName,
-			Email: r.Email, Metadata: md, Enabled: r.Enabled},
+		User: withDefaults(user.User{Username: r.Username, Roles: r.Roles, FullName: r.FullName,
+			Email: r.Email, Metadata: r.Metadata, Enabled: r.Enabled}),
 		PasswordHash: r.Password,
 	}
+}
+
+// withDefaults gives a stored user the shape the API shows: roles [] and
+// metadata {} (shared: most users have none) when absent.
+func withDefaults(u user.User) user.User {
+	if len(u.Metadata) == 0 || string(u.Metadata) == "{}" {
+		u.Metadata = user.EmptyMetadata
+	}
+	if u.Roles == nil {
+		u.Roles = []string{}
+	}
+	return u
 }
 
 func decode(val []byte) (record, error) {
@@ -99,13 +113,7 @@ func (s *Store) List(ctx context.Context, fn func(user.User) error) error {
 		if err := json.Unmarshal(val, &u); err != nil {
 			return fmt.Errorf("nativeusers: corrupt user record: %w", err)
 		}
-		if len(u.Metadata) == 0 || string(u.Metadata) == "{}" {
-			u.Metadata = user.EmptyMetadata // shared: most users have none
-		}
-		if u.Roles == nil {
-			u.Roles = []string{}
-		}
-		return fn(u)
+		return fn(withDefaults(u))
 	})
 }
 
@@ -114,11 +122,7 @@ func (s *Store) List(ctx context.Context, fn func(user.User) error) error {
 // of an existing user (Elasticsearch's update), and fails for a new one.
 func (s *Store) Put(ctx context.Context, u user.User, hash string) (created bool, err error) {
 	created, err = s.db.Update(ctx, store.Users, u.Username, func(cur []byte) ([]byte, error) {
-		r := record{Username: u.Username, Password: hash, Roles: u.Roles,
-			FullName: u.FullName, Email: u.Email, Metadata: u.Metadata, Enabled: u.Enabled}
-		if len(r.Metadata) == 0 {
-			r.Metadata = user.EmptyMetadata
-		}
+		r := newRecord(u, hash)
 		if hash == "" {
 			if cur == nil {
 				return nil, eserr.Validation("password must be specified unless you are updating an existing user")
@@ -279,12 +283,7 @@ func (s *Store) Import(ctx context.Context, accounts []Account) error {
 	}
 	for _, a := range accounts {
 		u := a.User
-		r := record{Username: u.Username, Password: a.PasswordHash, Roles: u.Roles,
-			FullName: u.FullName, Email: u.Email, Metadata: u.Metadata, Enabled: u.Enabled}
-		if len(r.Metadata) == 0 {
-			r.Metadata = user.EmptyMetadata
-		}
-		val, err := xcontent.Marshal(r)
+		val, err := xcontent.Marshal(newRecord(u, a.PasswordHash))
 		if err != nil {
 			return err
 		}

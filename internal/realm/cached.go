@@ -41,7 +41,7 @@ func (c *Cached) Authenticate(ctx context.Context, username, password string) (P
 	if v, ok := c.cache.Get(username, password); ok {
 		return v.p, v.out, nil
 	}
-	v, _, err := c.cache.Authenticate(ctx, username, password, func(ctx context.Context) (verdict, bool, error) {
+	v, _, err := c.cache.Load(ctx, username, password, func(ctx context.Context) (verdict, bool, error) {
 		var v verdict
 		var err error
 		if gerr := c.gate.Do(ctx, func() { v.p, v.out, err = c.inner.Authenticate(ctx, username, password) }); gerr != nil {

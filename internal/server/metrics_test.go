@@ -1,15 +1,12 @@
 package server
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,45 +19,11 @@ import (
 // port, and returns it with the base URL of its metrics listener.
 func startMetricsNode(t *testing.T, overrides ...string) (node, string) {
 	t.Helper()
-	conf := t.TempDir()
-	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + conf,
-		"xpack.security.authc.password_hashing.algorithm=bcrypt4", "esauth.metrics.address=127.0.0.1:0"}
-	s, err := config.Load("", append(base, overrides...), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := s.Config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, metricsReady := make(chan net.Addr, 1), make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard,
-			Getenv: func(string) string { return "elastic-pw" },
-			Ready:  func(a net.Addr) { ready <- a }, MetricsReady: func(a net.Addr) { metricsReady <- a }})
-	}()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("node stopped with %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	select {
-	case a := <-ready:
-		// The metrics listener is up before the API's.
-		return node{url: "http://" + a.String(), conf: conf, stop: stop}, "http://" + (<-metricsReady).String()
-	case err := <-done:
-		t.Fatalf("node did not start: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("node did not start within 10 s")
-	}
-	return node{}, ""
+	metricsReady := make(chan net.Addr, 1)
+	n := startNodeWith(t, nodeOptions{overrides: append(overrides, "esauth.metrics.address=127.0.0.1:0"),
+		elasticPassword: "elastic-pw", metricsReady: func(a net.Addr) { metricsReady <- a }})
+	// The metrics listener is up before the API's.
+	return n, "http://" + (<-metricsReady).String()
 }
 
 // scrape returns the samples of a metrics listener, by name and labels as

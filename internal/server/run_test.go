@@ -37,6 +37,8 @@ type nodeOptions struct {
 	overrides       []string
 	elasticPassword string
 	stdout          io.Writer
+	// metricsReady, when set, learns the metrics listener's address.
+	metricsReady func(net.Addr)
 }
 
 func startNodeWith(t *testing.T, opt nodeOptions) node {
@@ -61,7 +63,8 @@ func startNodeWith(t *testing.T, opt nodeOptions) node {
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: stdout,
-			Getenv: func(string) string { return opt.elasticPassword }, Ready: func(a net.Addr) { ready <- a }})
+			Getenv: func(string) string { return opt.elasticPassword }, Ready: func(a net.Addr) { ready <- a },
+			MetricsReady: opt.metricsReady})
 	}()
 	var once sync.Once
 	stop := func() {
