@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/esauth/esauth/internal/audit"
+	"github.com/esauth/esauth/internal/random"
 	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/user"
 )
@@ -103,6 +104,6 @@ func BenchmarkFromHTTPAndRequestID(b *testing.B) {
 	r := newHTTPRequest()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = audit.FromHTTP(r, audit.NewRequestID())
+		_ = audit.FromHTTP(r, random.ID())
 	}
 }

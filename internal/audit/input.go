@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strings"
 )
@@ -72,17 +70,6 @@ func traceID(traceparent string) string {
 		return ""
 	}
 	return traceparent[3:35]
-}
-
-// NewRequestID returns an identifier in the form of Elasticsearch's
-// request ids (UUIDs.randomBase64UUID: a random version 4 UUID in 22
-// characters of URL-safe base64).
-func NewRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand panics rather than return short
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // AuthenticationType is Elasticsearch's Authentication.AuthenticationType,

@@ -423,17 +423,6 @@ func TestFromHTTP(t *testing.T) {
 	}
 }
 
-func TestNewRequestID(t *testing.T) {
-	seen := map[string]bool{}
-	for range 100 {
-		id := audit.NewRequestID()
-		if len(id) != 22 || strings.ContainsAny(id, "+/=") || seen[id] {
-			t.Fatalf("bad or repeated id %q", id)
-		}
-		seen[id] = true
-	}
-}
-
 // TestNilLogger checks the disabled logger: Open with Enabled false gives
 // nil, and every method on it is safe.
 func TestNilLogger(t *testing.T) {

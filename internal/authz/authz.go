@@ -3,11 +3,10 @@ package authz
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strings"
 
+	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
-	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
 )
 
@@ -25,87 +24,97 @@ type RoleSource interface {
 	Roles(ctx context.Context, names []string) (map[string]roles.Descriptor, error)
 }
 
-// Authorizer checks cluster actions against a principal's roles.
+// Request is what a request asks to do, as authorization sees it.
+type Request struct {
+	// Action is the Elasticsearch action name.
+	Action string
+	// Target is the user the request acts on ("" when none), for the
+	// rules that let users act on themselves.
+	Target string
+}
+
+// Decision is a granted request. Only Authorize makes one that is
+// Granted, so code that needs a Decision cannot run unauthorized.
+type Decision struct {
+	granted bool
+	action  string
+}
+
+// Granted reports whether the decision came from a successful Authorize.
+func (d Decision) Granted() bool { return d.granted }
+
+// Action is the action that was granted.
+func (d Decision) Action() string { return d.action }
+
+// Options configure an Authorizer.
+type Options struct {
+	// AnonymousAuthzException is xpack.security.authc.anonymous.authz_exception:
+	// when false, an anonymous caller that is denied is asked for
+	// credentials (401) rather than refused (403).
+	AnonymousAuthzException bool
+}
+
+// Authorizer decides requests against the caller's roles.
 type Authorizer struct {
-	roles RoleSource
+	sets *roleSets
+	opt  Options
 	// ordered lists the named cluster privileges by access level, the
 	// order of Elasticsearch's "granted by" list in denials.
 	ordered []roles.NamedClusterPrivilege
 }
 
 // New returns an Authorizer resolving roles through src.
-func New(src RoleSource) *Authorizer {
-	return &Authorizer{roles: src, ordered: roles.ClusterPrivilegeTable()}
+func New(src RoleSource, opt Options) *Authorizer {
+	return &Authorizer{sets: newRoleSets(src), opt: opt, ordered: roles.ClusterPrivilegeTable()}
 }
 
-// Authorize allows action for p, or returns Elasticsearch's 403. target is
-// the user the request acts on, for the rules that let users act on
-// themselves without any privilege (RBACEngine's same-user rules).
-func (a *Authorizer) Authorize(ctx context.Context, p realm.Principal, action, target string) error {
-	if action == ActionAuthenticate {
-		return nil
+// Invalidate drops the compiled role sets, after any role changed.
+func (a *Authorizer) Invalidate() { a.sets.clear() }
+
+// Authorize grants req to auth, or returns Elasticsearch's denial: a 403
+// (or, for an anonymous caller when AnonymousAuthzException is false, a
+// 401 asking for credentials).
+func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, req Request) (Decision, error) {
+	if req.Action == ActionAuthenticate {
+		return Decision{granted: true, action: req.Action}, nil
 	}
-	found, err := a.roles.Roles(ctx, p.User.Roles)
+	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
 	if err != nil {
-		return err
+		return Decision{}, err
 	}
-	for _, d := range found {
-		if clusterGrants(d.Cluster, action) {
-			return nil
-		}
+	if set.grantsCluster(req.Action) || sameUser(auth, req) {
+		return Decision{granted: true, action: req.Action}, nil
 	}
-	if target == p.User.Username {
-		switch action {
-		case ActionHasPrivileges, ActionListPrivileges:
-			return nil
-		case ActionChangePassword:
-			if p.Realm.Type == "native" || p.Realm.Type == "reserved" {
-				return nil
-			}
-		}
+	if auth.IsAnonymous() && !a.opt.AnonymousAuthzException {
+		return Decision{}, authn.Unauthenticated("action [%s] requires authentication", req.Action)
 	}
-	return a.denial(p, found, action)
+	return Decision{}, a.denial(auth, set, req.Action)
 }
 
-// clusterGrants reports whether any of a role's cluster privileges, named
-// or an action pattern, grants action.
-func clusterGrants(cluster []string, action string) bool {
-	for _, c := range cluster {
-		if clusterPrivilegeGrants(c, action) {
-			return true
-		}
+// sameUser is RBACEngine's same-user rule: users may authenticate, list
+// and check their own privileges, and change their own password if a
+// realm that keeps passwords vouched for them.
+func sameUser(auth authn.Authentication, req Request) bool {
+	if req.Target == "" || req.Target != auth.Effective.User.Username {
+		return false
+	}
+	switch req.Action {
+	case ActionHasPrivileges, ActionListPrivileges:
+		return true
+	case ActionChangePassword:
+		t := auth.Authenticating.Realm.Type
+		return auth.Type == authn.TypeRealm && (t == "native" || t == "reserved")
 	}
 	return false
 }
 
-func clusterPrivilegeGrants(c, action string) bool {
-	if p, ok := roles.LookupClusterPrivilege(c); ok {
-		return p.Grants(action)
-	}
-	// An action pattern grants the actions it names and those below them,
-	// as Elasticsearch turns it into pattern+"*".
-	return roles.IsClusterAction(strings.ToLower(c)) && roles.Match(c+"*", action)
-}
-
 // denial words the 403 as AuthorizationDenialMessages does.
-func (a *Authorizer) denial(p realm.Principal, found map[string]roles.Descriptor, action string) error {
-	var effective, missing []string
-	for _, n := range p.User.Roles {
-		if _, ok := found[n]; ok {
-			effective = append(effective, n)
-		} else {
-			missing = append(missing, n)
-		}
-	}
-	slices.Sort(effective)
-	effective = slices.Compact(effective)
-	slices.Sort(missing)
-	missing = slices.Compact(missing)
+func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action string) error {
 	var b strings.Builder
-	b.WriteString("action [" + action + "] is unauthorized for user [" + p.User.Username + "]")
-	b.WriteString(" with effective roles [" + strings.Join(effective, ",") + "]")
-	if len(missing) > 0 {
-		b.WriteString(" (assigned roles [" + strings.Join(missing, ",") + "] were not found)")
+	b.WriteString("action [" + action + "] is unauthorized for user [" + auth.Effective.User.Username + "]")
+	b.WriteString(" with effective roles [" + strings.Join(set.effective, ",") + "]")
+	if len(set.missing) > 0 {
+		b.WriteString(" (assigned roles [" + strings.Join(set.missing, ",") + "] were not found)")
 	}
 	var granting []string
 	for _, pr := range a.ordered {

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/user"
 )
 
-func principal(name, realmType string, roles ...string) realm.Principal {
-	return realm.Principal{User: user.User{Username: name, Roles: roles}, Realm: realm.Ref{Name: realmType, Type: realmType}}
+// principal is a user authenticated by a realm of realmType.
+func principal(name, realmType string, roles ...string) authn.Authentication {
+	p := realm.Principal{User: user.User{Username: name, Roles: roles}, Realm: realm.Ref{Name: realmType, Type: realmType}}
+	return authn.Authentication{Authenticating: p, Effective: p, Type: authn.TypeRealm}
 }
 
 // roleSource adds test roles to the built-in ones.
@@ -40,14 +43,14 @@ func TestAuthorize(t *testing.T) {
 		"nothing":       {Name: "nothing", Cluster: []string{"none"}},
 		"unknown_priv":  {Name: "unknown_priv", Cluster: []string{"no_such_privilege"}},
 		"security_mgmt": {Name: "security_mgmt", Cluster: []string{"manage_security"}},
-	})
+	}, Options{AnonymousAuthzException: true})
 	const (
 		put    = "cluster:admin/xpack/security/user/put"
 		get    = "cluster:admin/xpack/security/user/get"
 		health = "cluster:monitor/health"
 	)
 	tests := []struct {
-		p      realm.Principal
+		p      authn.Authentication
 		action string
 		target string
 		allow  bool
@@ -76,9 +79,9 @@ func TestAuthorize(t *testing.T) {
 		{principal("f", "file"), ActionChangePassword, "f", false},
 	}
 	for _, tt := range tests {
-		err := a.Authorize(context.Background(), tt.p, tt.action, tt.target)
-		if (err == nil) != tt.allow {
-			t.Errorf("%s%v %s on %q: err=%v, want allowed=%v", tt.p.User.Username, tt.p.User.Roles, tt.action, tt.target, err, tt.allow)
+		d, err := a.Authorize(context.Background(), tt.p, Request{Action: tt.action, Target: tt.target})
+		if (err == nil) != tt.allow || d.Granted() != tt.allow {
+			t.Errorf("%s%v %s on %q: err=%v granted=%v, want allowed=%v", tt.p.User().Username, tt.p.User().Roles, tt.action, tt.target, err, d.Granted(), tt.allow)
 		}
 		var e *eserr.Error
 		if err != nil && (!errors.As(err, &e) || e.Status != 403 || e.Type != "security_exception") {
@@ -88,9 +91,9 @@ func TestAuthorize(t *testing.T) {
 }
 
 func TestDenialMessage(t *testing.T) {
-	a := New(roleSource{})
+	a := New(roleSource{}, Options{AnonymousAuthzException: true})
 	tests := []struct {
-		p          realm.Principal
+		p          authn.Authentication
 		action     string
 		wantReason string
 	}{
@@ -106,7 +109,7 @@ func TestDenialMessage(t *testing.T) {
 			"action [cluster:admin/xpack/security/api_key/create] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [manage_own_api_key,manage_api_key,manage_security,all]"},
 	}
 	for _, tt := range tests {
-		err := a.Authorize(context.Background(), tt.p, tt.action, "")
+		_, err := a.Authorize(context.Background(), tt.p, Request{Action: tt.action})
 		var e *eserr.Error
 		if !errors.As(err, &e) || e.Reason != tt.wantReason {
 			t.Errorf("%s:\n got %v\nwant %s", tt.action, err, tt.wantReason)

@@ -1,3 +1,3 @@
-// Package authz decides which Elasticsearch actions a principal may run,
-// from its roles' cluster privileges, and words denials as Elasticsearch.
+// Package authz decides whether an authenticated caller may run a request,
+// from its roles' privileges, and words denials as Elasticsearch does.
 package authz

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/esauth/esauth/internal/realm"
+	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/roles"
 )
 
@@ -31,11 +31,12 @@ type IndexGrant struct {
 // Privileges merges the principal's roles: cluster privileges and run_as
 // as sorted sets, index groups with the same names and restrictions
 // combined, as TransportGetUserPrivilegesAction presents them.
-func (a *Authorizer) Privileges(ctx context.Context, p realm.Principal) (UserPrivileges, error) {
-	found, err := a.roles.Roles(ctx, p.User.Roles)
+func (a *Authorizer) Privileges(ctx context.Context, auth authn.Authentication) (UserPrivileges, error) {
+	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
 	if err != nil {
 		return UserPrivileges{}, err
 	}
+	found := set.found
 	var out UserPrivileges
 	groups := map[string]int{}
 	for _, name := range sortedKeys(found) {
@@ -108,12 +109,13 @@ type AppVerdicts struct {
 	Resources   []ResourceVerdicts
 }
 
-// HasPrivileges answers a _has_privileges check for p.
-func (a *Authorizer) HasPrivileges(ctx context.Context, p realm.Principal, c Check) (Answer, error) {
-	found, err := a.roles.Roles(ctx, p.User.Roles)
+// HasPrivileges answers a _has_privileges check for the caller.
+func (a *Authorizer) HasPrivileges(ctx context.Context, auth authn.Authentication, c Check) (Answer, error) {
+	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
 	if err != nil {
 		return Answer{}, err
 	}
+	found := set.found
 	ans := Answer{All: true}
 	held := func(ok bool) bool {
 		ans.All = ans.All && ok
@@ -181,7 +183,12 @@ func clusterPrivilegeCovers(have []string, asked string) bool {
 	want, ok := roles.LookupClusterPrivilege(asked)
 	if !ok {
 		// An action name: held when some privilege grants that action.
-		return clusterGrants(have, asked)
+		for _, h := range have {
+			if clusterRule(h)(asked) {
+				return true
+			}
+		}
+		return false
 	}
 	if len(want.Include) == 0 {
 		return true // "none" is held by everyone

@@ -22,7 +22,7 @@ func testRoles() roleSource {
 }
 
 func TestHasPrivileges(t *testing.T) {
-	a := New(testRoles())
+	a := New(testRoles(), Options{})
 	p := principal("rdeniro", "native", "logs_reader", "logs_writer", "app_user")
 	ans, err := a.HasPrivileges(context.Background(), p, Check{
 		Cluster: []string{"monitor", "manage", "cluster:monitor/health", "none"},
@@ -61,7 +61,7 @@ func TestHasPrivileges(t *testing.T) {
 }
 
 func TestUserPrivileges(t *testing.T) {
-	a := New(testRoles())
+	a := New(testRoles(), Options{})
 	got, err := a.Privileges(context.Background(), principal("rdeniro", "native", "logs_writer", "logs_reader", "ghost"))
 	if err != nil {
 		t.Fatal(err)

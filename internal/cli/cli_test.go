@@ -80,26 +80,6 @@ func TestNodeURL(t *testing.T) {
 	}
 }
 
-func TestRandomString(t *testing.T) {
-	seen := map[byte]bool{}
-	for range 200 {
-		s := generatePassword(generatedPasswordLength)
-		if len(s) != generatedPasswordLength {
-			t.Fatalf("length %d", len(s))
-		}
-		for i := range len(s) {
-			if !strings.ContainsRune(passwordChars, rune(s[i])) {
-				t.Fatalf("%q is not in the alphabet", s[i])
-			}
-			seen[s[i]] = true
-		}
-	}
-	// 4000 draws from 67 characters: every one shows up.
-	if len(seen) != len(passwordChars) {
-		t.Errorf("only %d of %d characters were drawn", len(seen), len(passwordChars))
-	}
-}
-
 func TestReadLine(t *testing.T) {
 	c := newConsole(context.Background(), strings.NewReader("one\r\ntwo\n\nlast"), io.Discard)
 	for _, want := range []string{"one", "two", "", "last"} {

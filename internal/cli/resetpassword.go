@@ -13,10 +13,15 @@ import (
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/filerealm"
 	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/random"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/boltstore"
 	"github.com/esauth/esauth/internal/user"
 )
+
+// generatedPasswordLength is the length of the passwords reset-password
+// generates, as elasticsearch-reset-password's.
+const generatedPasswordLength = 20
 
 const resetPasswordUsage = `Resets the password of users in the native realm and built-in users.
 
@@ -97,7 +102,7 @@ func ResetPassword(ctx context.Context, args []string, stdin io.Reader, stdout, 
 				return err
 			}
 		}
-		password := generatePassword(generatedPasswordLength)
+		password := random.Password(generatedPasswordLength)
 		if o.interactive {
 			if password, err = promptForPassword(e, o.username); err != nil {
 				return err

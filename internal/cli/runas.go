@@ -15,6 +15,7 @@ import (
 
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/filerealm"
+	"github.com/esauth/esauth/internal/random"
 )
 
 // Limits of talking to a running node.
@@ -50,7 +51,7 @@ func resetThroughNode(e *env, cfg config.Config, o resetOptions, password string
 	if err != nil {
 		return err
 	}
-	su := tempUser{name: tempUserPrefix + randomString(usernameChars, tempUserRandomLen), password: generatePassword(tempPasswordLength)}
+	su := tempUser{name: tempUserPrefix + random.String(random.UsernameChars, tempUserRandomLen), password: random.Password(tempPasswordLength)}
 	// Cleanup is armed before the first write, so that even a failure
 	// halfway through adding the user leaves nothing behind.
 	defer func() {

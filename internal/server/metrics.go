@@ -11,7 +11,6 @@ import (
 
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/metrics"
-	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/store"
 )
 
@@ -27,21 +26,14 @@ func instrument(cfg config.Config, db store.Store) (*metrics.Metrics, store.Stor
 	return m, m.Store(db)
 }
 
-// serveMetrics exports the realms' credential cache counters and serves
-// /metrics on esauth.metrics.address, on a listener of its own so the
-// authenticated API never answers it. stop shuts it down with the node.
-func serveMetrics(cfg config.Config, m *metrics.Metrics, realms []*realm.Cached, opt Options) (stop func(), err error) {
+// serveMetrics serves /metrics on esauth.metrics.address, on a listener of
+// its own so the authenticated API never answers it. stop shuts it down
+// with the node.
+func serveMetrics(cfg config.Config, m *metrics.Metrics, opt Options) (stop func(), err error) {
 	if m == nil {
 		return func() {}, nil
 	}
 	log := opt.Log
-	for _, r := range realms {
-		if err := m.AddRealm(r.Ref().Name, r.Stats); err != nil {
-			// Two realms of one name (the reserved realm and a configured
-			// "reserved") would be one series; keep the first.
-			log.Warn("credential cache metrics left out", "realm", r.Ref().Name, "err", err)
-		}
-	}
 	ln, err := net.Listen("tcp", cfg.Metrics.Address)
 	if err != nil {
 		return nil, fmt.Errorf("cannot bind esauth.metrics.address [%s]: %w", cfg.Metrics.Address, err)

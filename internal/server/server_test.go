@@ -13,6 +13,7 @@ import (
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/random"
 	"github.com/esauth/esauth/internal/store/boltstore"
 )
 
@@ -116,7 +117,7 @@ func TestListenPortRange(t *testing.T) {
 func TestGeneratePassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
-		pw := generatePassword(20)
+		pw := random.Password(20)
 		if len(pw) != 20 || strings.Trim(pw, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-*+=") != "" {
 			t.Fatalf("bad password %q", pw)
 		}

@@ -3,6 +3,8 @@ package user
 import (
 	"strings"
 	"testing"
+
+	"github.com/esauth/esauth/internal/xcontent"
 )
 
 func TestValidateUsername(t *testing.T) {
@@ -81,5 +83,20 @@ func TestBuiltins(t *testing.T) {
 	}
 	if !IsInternal("_xpack_security") || IsInternal("elastic") {
 		t.Error("IsInternal is wrong")
+	}
+}
+
+// AppendJSON must write what encoding/json writes for the tagged struct.
+func TestAppendJSONMatchesMarshal(t *testing.T) {
+	name := "Jack <Nicholson>"
+	for _, u := range []User{
+		{Username: "joe", Roles: []string{}, Metadata: EmptyMetadata, Enabled: true},
+		{Username: "jack", Roles: []string{"a", "b"}, FullName: &name, Metadata: []byte(`{ "k" : [1, "x"] }`)},
+	} {
+		want, _ := xcontent.Marshal(u)
+		got, err := u.AppendJSON(nil)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("AppendJSON = %s, %v\nwant %s", got, err, want)
+		}
 	}
 }

@@ -1,0 +1,120 @@
+package authz
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/esauth/esauth/internal/roles"
+)
+
+// roleSet is the roles of one set of role names, compiled once and shared
+// by every request with the same names.
+type roleSet struct {
+	found map[string]roles.Descriptor
+	// effective and missing are the names found and not found, sorted and
+	// without repeats, as denials list them.
+	effective, missing []string
+	cluster            []func(action string) bool
+}
+
+func compile(names []string, found map[string]roles.Descriptor) *roleSet {
+	s := &roleSet{found: found}
+	for _, n := range names {
+		if _, ok := found[n]; ok {
+			s.effective = append(s.effective, n)
+		} else {
+			s.missing = append(s.missing, n)
+		}
+	}
+	slices.Sort(s.effective)
+	s.effective = slices.Compact(s.effective)
+	slices.Sort(s.missing)
+	s.missing = slices.Compact(s.missing)
+	for _, name := range sortedKeys(found) {
+		for _, c := range found[name].Cluster {
+			s.cluster = append(s.cluster, clusterRule(c))
+		}
+	}
+	return s
+}
+
+// clusterRule turns one cluster privilege, named or an action pattern,
+// into the test of the actions it grants.
+func clusterRule(c string) func(string) bool {
+	if p, ok := roles.LookupClusterPrivilege(c); ok {
+		return p.Grants
+	}
+	// An action pattern grants the actions it names and those below them,
+	// as Elasticsearch turns it into pattern+"*".
+	if !roles.IsClusterAction(strings.ToLower(c)) {
+		return func(string) bool { return false }
+	}
+	pat := c + "*"
+	return func(action string) bool { return roles.Match(pat, action) }
+}
+
+func (s *roleSet) grantsCluster(action string) bool {
+	for _, grants := range s.cluster {
+		if grants(action) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxRoleSets bounds the compiled sets kept; past it the cache starts
+// afresh, which costs a recompilation per set, not correctness.
+const maxRoleSets = 10_000
+
+// roleSets caches compiled role sets by their sorted role names. A change
+// to any role drops them all: role changes are rare, and a generation
+// taken before resolving keeps a set compiled from roles read before a
+// change from being cached after it.
+type roleSets struct {
+	src  RoleSource
+	mu   sync.RWMutex
+	gen  uint64
+	sets map[string]*roleSet
+}
+
+func newRoleSets(src RoleSource) *roleSets {
+	return &roleSets{src: src, sets: map[string]*roleSet{}}
+}
+
+func (c *roleSets) get(ctx context.Context, names []string) (*roleSet, error) {
+	key := strings.Join(names, ",")
+	if !slices.IsSorted(names) {
+		sorted := slices.Clone(names)
+		slices.Sort(sorted)
+		key = strings.Join(sorted, ",")
+	}
+	c.mu.RLock()
+	s, gen := c.sets[key], c.gen
+	c.mu.RUnlock()
+	if s != nil {
+		return s, nil
+	}
+	found, err := c.src.Roles(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	s = compile(names, found)
+	c.mu.Lock()
+	if c.gen == gen {
+		if len(c.sets) >= maxRoleSets {
+			clear(c.sets)
+		}
+		c.sets[key] = s
+	}
+	c.mu.Unlock()
+	return s, nil
+}
+
+func (c *roleSets) clear() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.sets)
+	c.mu.Unlock()
+}

@@ -1,0 +1,153 @@
+package pipeline_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/rest"
+	"github.com/esauth/esauth/internal/server/servertest"
+)
+
+// ranLog records which routes prepared and which ran.
+type ranLog struct {
+	mu  sync.Mutex
+	got map[string]bool
+}
+
+func (l *ranLog) add(what string) {
+	l.mu.Lock()
+	l.got[what] = true
+	l.mu.Unlock()
+}
+
+func (l *ranLog) take() map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	got := l.got
+	l.got = map[string]bool{}
+	return got
+}
+
+// observe wraps every route so the test sees which ones prepared and ran.
+func (l *ranLog) observe(routes []pipeline.Route) []pipeline.Route {
+	for i := range routes {
+		name := routes[i].Method + " " + routes[i].Path
+		prepare := routes[i].Prepare
+		routes[i].Prepare = func(c *pipeline.Call) (pipeline.Prepared, error) {
+			l.add("prepare " + name)
+			p, err := prepare(c)
+			if run := p.Run; run != nil {
+				p.Run = func(ctx context.Context, d authz.Decision) (*rest.Response, error) {
+					l.add("run " + name)
+					return run(ctx, d)
+				}
+			}
+			return p, err
+		}
+	}
+	return routes
+}
+
+// bodies are valid request bodies, by the last literal segment of a
+// route, so that refusals come from authorization, not from parsing.
+var bodies = map[string]string{
+	"{username}":      `{"password":"new-password","roles":[]}`,
+	"_password":       `{"password":"new-password"}`,
+	"{name}":          `{"cluster":["monitor"]}`,
+	"_has_privileges": `{"cluster":["monitor"]}`,
+	"user":            `{"query":{"match_all":{}}}`,
+}
+
+// TestNoRouteRunsUnauthorized walks every route the node serves and
+// proves that (1) without credentials and (2) with wrong ones no route
+// even prepares, and (3) a user without privileges runs none but those
+// Elasticsearch lets every user run on themselves.
+func TestNoRouteRunsUnauthorized(t *testing.T) {
+	l := &ranLog{got: map[string]bool{}}
+	var routes []pipeline.Route
+	s := servertest.StartWith(t, servertest.Options{
+		// Lockout would turn the many wrong passwords into 429s.
+		Settings: []string{"esauth.security.lockout.enabled=false"},
+		Routes: func(rs []pipeline.Route) []pipeline.Route {
+			routes = l.observe(rs)
+			return routes
+		},
+	})
+	s.MustCall(t, 200, "PUT", "/_security/user/nopriv", servertest.Admin, `{"password":"nopriv-secret","roles":[]}`)
+	s.MustCall(t, 200, "PUT", "/_security/user/other", servertest.Admin, `{"password":"other-secret","roles":[]}`)
+	l.take()
+	if len(routes) < 50 {
+		t.Fatalf("only %d routes", len(routes))
+	}
+	// What Elasticsearch lets every user do to themselves.
+	selfAllowed := map[string]bool{
+		"GET /_security/_authenticate": true, "GET /_xpack/security/_authenticate": true,
+		"GET /_security/user/_privileges": true, "GET /_xpack/security/user/_privileges": true,
+	}
+	// restore puts nopriv's password back after it changed it itself.
+	restore := func(path string) {
+		if strings.HasSuffix(path, "_password") {
+			s.MustCall(t, 200, "PUT", "/_security/user/nopriv/_password", servertest.Admin, `{"password":"nopriv-secret"}`)
+			l.take()
+		}
+	}
+	for _, rt := range routes {
+		name := rt.Method + " " + rt.Path
+		segs := strings.Split(rt.Path, "/")
+		body := ""
+		if rt.Body == rest.BodyBuffered {
+			body = bodies[segs[len(segs)-1]]
+		}
+		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user").Replace(rt.Path)
+		selfPath := strings.Replace(path, "/other", "/nopriv", 1)
+		for _, c := range []struct {
+			who, auth, path string
+			status          int
+			mayPrepare      bool
+		}{
+			{"no credentials", "", path, 401, false},
+			{"wrong credentials", "nopriv:wrong-password", path, 401, false},
+			{"no privileges", "nopriv:nopriv-secret", path, 403, true},
+		} {
+			req, _ := http.NewRequest(rt.Method, s.URL+c.path, strings.NewReader(body))
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			if c.auth != "" {
+				req.Header.Set("Authorization", "Basic "+servertest.B64(c.auth))
+			}
+			r := s.Do(t, req)
+			got := l.take()
+			allowed := c.mayPrepare && (selfAllowed[name] || strings.HasSuffix(rt.Path, "/_has_privileges") && !strings.Contains(rt.Path, "{username}") ||
+				strings.HasSuffix(rt.Path, "/user/_password"))
+			if allowed {
+				if !got["run "+name] {
+					t.Errorf("%s with %s: %d %s; the caller's own request did not run", name, c.who, r.Status, r.Body)
+				}
+				restore(rt.Path)
+				continue
+			}
+			if r.Status != c.status {
+				t.Errorf("%s with %s: status %d %s, want %d", name, c.who, r.Status, r.Body, c.status)
+			}
+			if got["run "+name] || (!c.mayPrepare && got["prepare "+name]) {
+				t.Errorf("%s with %s: the route ran (%v)", name, c.who, got)
+			}
+		}
+		// The caller's own password and privileges on the {username} routes.
+		if strings.Contains(rt.Path, "{username}/_password") || strings.Contains(rt.Path, "{username}/_has_privileges") {
+			req, _ := http.NewRequest(rt.Method, s.URL+selfPath, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Basic "+servertest.B64("nopriv:nopriv-secret"))
+			if r := s.Do(t, req); !l.take()["run "+name] {
+				t.Errorf("%s on oneself: %d %s; it did not run", name, r.Status, r.Body)
+			}
+			restore(rt.Path)
+		}
+	}
+}

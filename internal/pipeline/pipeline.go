@@ -1,0 +1,143 @@
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/esauth/esauth/internal/audit"
+	"github.com/esauth/esauth/internal/authn"
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/metrics"
+	"github.com/esauth/esauth/internal/random"
+	"github.com/esauth/esauth/internal/rest"
+)
+
+// Pipeline serves a set of routes.
+type Pipeline struct {
+	authn *authn.Authenticator
+	authz *authz.Authorizer
+	opt   Options
+	trie  rest.Trie[*Route]
+}
+
+// Options are the pipeline's collaborators besides authentication and
+// authorization.
+type Options struct {
+	// MaxContentLength is http.max_content_length.
+	MaxContentLength int64
+	// Audit writes the access events; nil when auditing is off.
+	Audit *audit.Logger
+	// Metrics counts requests by route and status; nil when off.
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+}
+
+// New returns the pipeline serving routes. Two routes with the same method
+// and path are an error.
+func New(an *authn.Authenticator, az *authz.Authorizer, routes []Route, opt Options) (*Pipeline, error) {
+	p := &Pipeline{authn: an, authz: az, opt: opt}
+	for i := range routes {
+		rt := &routes[i]
+		if err := p.trie.Add(rt.Method, rt.Path, rt); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Header values shared by every response; net/http only reads them.
+var productHeader = []string{"Elasticsearch"}
+
+// ServeHTTP implements http.Handler.
+func (p *Pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.opt.Metrics == nil {
+		p.serve(w, r)
+		return
+	}
+	start := time.Now()
+	label, status := p.serve(w, r)
+	p.opt.Metrics.ObserveRequest(label, status, time.Since(start))
+}
+
+// serve answers one request and returns its route's label for metrics
+// and the status sent.
+func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string, status int) {
+	w.Header()["X-Elastic-Product"] = productHeader
+	if err := rest.CheckHead(hr); err != nil {
+		return metrics.UnmatchedRoute, rest.WriteError(w, hr, p.opt.Log, rest.Output{}, err)
+	}
+	m := p.trie.Lookup(hr.Method, hr.URL.EscapedPath())
+	if !m.Found {
+		return metrics.UnmatchedRoute, rest.WriteNoRoute(w, hr, m.Allowed)
+	}
+	rt := m.Value
+	label = rt.Method + " " + rt.Path
+	if msg := rest.ContentTypeProblem(hr); msg != "" {
+		return label, rest.WriteFlatError(w, http.StatusNotAcceptable, msg)
+	}
+	c := &Call{Request: rest.NewRequest(hr, m.Route, m.Params), Route: rt, audit: p.opt.Audit}
+	if p.opt.Audit != nil {
+		c.AuditRequest = audit.FromHTTP(hr, random.ID())
+	}
+	out, err := c.Output()
+	if err != nil {
+		return label, rest.WriteError(w, hr, p.opt.Log, out, err)
+	}
+	res, err := p.handle(c)
+	if err != nil {
+		return label, rest.WriteError(w, hr, p.opt.Log, out, err)
+	}
+	if rt.Deprecated != "" {
+		res.Warnings = append(res.Warnings, rest.Deprecation(rt.Method, rt.Path, rt.Deprecated))
+	}
+	return label, rest.Write(w, hr, p.opt.Log, out, res)
+}
+
+// handle runs one request through Elasticsearch's order of checks:
+// authentication (headers only), the body, the handler's parsing, unknown
+// parameters and unread bodies, validation, authorization, the action.
+func (p *Pipeline) handle(c *Call) (*rest.Response, error) {
+	if err := rest.CheckCompatible(c.Request.Request); err != nil {
+		return nil, err
+	}
+	ctx := c.Context()
+	auth, err := p.authn.Authenticate(ctx, c.Request.Request, c.AuditRequest)
+	if err != nil {
+		return nil, err
+	}
+	c.Auth = auth
+	if c.Route.Body == rest.BodyBuffered {
+		if err := c.ReadBody(p.opt.MaxContentLength); err != nil {
+			return nil, err
+		}
+	}
+	prep, err := c.Route.Prepare(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckConsumed(); err != nil {
+		return nil, err
+	}
+	if err := c.CheckBodyConsumed(); err != nil {
+		return nil, err
+	}
+	if prep.Validate != nil {
+		if err := prep.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	d, err := p.authz.Authorize(ctx, auth, prep.Authz)
+	if err != nil {
+		p.opt.Audit.AccessDenied(c.AuditRequest, auth.Audit(), prep.Authz.Action)
+		return nil, err
+	}
+	p.opt.Audit.AccessGranted(c.AuditRequest, auth.Audit(), prep.Authz.Action)
+	if !d.Granted() || prep.Run == nil {
+		// Authorize never grants without saying so; failing closed here
+		// costs nothing and catches a route prepared without a Run.
+		return nil, fmt.Errorf("pipeline: %s %s has no granted decision to run with", c.Route.Method, c.Route.Path)
+	}
+	return prep.Run(ctx, d)
+}

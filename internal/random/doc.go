@@ -1,0 +1,3 @@
+// Package random makes the identifiers and secrets esauth generates, all
+// from crypto/rand.
+package random

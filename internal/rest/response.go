@@ -1,0 +1,40 @@
+package rest
+
+import (
+	"bufio"
+	"net/http"
+
+	"github.com/esauth/esauth/internal/xcontent"
+)
+
+// Response is a success answer.
+type Response struct {
+	Status int
+	// Body is written as JSON, or streamed when it is a Streamer.
+	Body any
+	// Warnings are deprecation Warning headers.
+	Warnings []string
+	// PrettyByDefault formats the body unless the request has ?pretty.
+	PrettyByDefault bool
+}
+
+// Streamer is a response body written piece by piece, so that a large
+// answer (every user) is never held in memory whole.
+type Streamer func(w *bufio.Writer) error
+
+// OK answers 200 with body.
+func OK(body any) (*Response, error) { return &Response{Status: http.StatusOK, Body: body}, nil }
+
+// Found is a delete's {"found":...}: 200, or 404 when nothing was.
+func Found(found bool) (*Response, error) {
+	res := &Response{Status: http.StatusOK, Body: xcontent.Obj("found", found)}
+	if !found {
+		res.Status = http.StatusNotFound
+	}
+	return res, nil
+}
+
+// EmptyNotFound is a GET of named things none of which exist: 404 {}.
+func EmptyNotFound() (*Response, error) {
+	return &Response{Status: http.StatusNotFound, Body: xcontent.Object{}}, nil
+}

@@ -1,0 +1,41 @@
+package securityapi
+
+import (
+	"context"
+
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/rest"
+	"github.com/esauth/esauth/internal/userquery"
+	"github.com/esauth/esauth/internal/xcontent"
+)
+
+// queryUsers is GET|POST /_security/_query/user: Elasticsearch's query DSL
+// subset over the native users (never the built-in ones).
+func (a *API) queryUsers(c *pipeline.Call) (pipeline.Prepared, error) {
+	if _, err := c.BoolParam("with_profile_uid", false); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	q, err := userquery.Parse(c.Content())
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		users, err := a.UserIndex.Users(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res := q.Run(users)
+		list := make([]xcontent.Object, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			u := h.User
+			o := xcontent.Obj("username", u.Username, "roles", u.Roles, "full_name", u.FullName,
+				"email", u.Email, "metadata", u.Metadata, "enabled", u.Enabled)
+			if h.Sort != nil {
+				o = o.With("_sort", h.Sort)
+			}
+			list = append(list, o)
+		}
+		return rest.OK(xcontent.Obj("total", res.Total, "count", len(list), "users", list))
+	}}, nil
+}

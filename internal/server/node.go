@@ -1,0 +1,215 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/esauth/esauth/internal/authn"
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/config"
+	"github.com/esauth/esauth/internal/filerealm"
+	"github.com/esauth/esauth/internal/lastauth"
+	"github.com/esauth/esauth/internal/metrics"
+	"github.com/esauth/esauth/internal/nativeusers"
+	"github.com/esauth/esauth/internal/peers"
+	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/roles"
+	"github.com/esauth/esauth/internal/securityapi"
+	"github.com/esauth/esauth/internal/store"
+)
+
+// Options are what a node needs besides its settings.
+type Options struct {
+	Config config.Config
+	Log    *slog.Logger
+	// Stdout receives the one-time message with a generated elastic password.
+	Stdout io.Writer
+	// Getenv reads ELASTIC_PASSWORD on the first start.
+	Getenv func(string) string
+	// Ready, when set, is called with the listening address once the node
+	// answers requests.
+	Ready func(addr net.Addr)
+	// MetricsReady, when set, is called with the metrics listener's
+	// address once it serves (only if esauth.metrics.address is set).
+	MetricsReady func(addr net.Addr)
+
+	// WrapStore, when set, wraps the store the node uses; tests use it to
+	// fail or observe store calls. Nil in production.
+	WrapStore func(store.Store) store.Store
+	// Routes, when set, may wrap every route before the node serves it;
+	// tests use it to see which routes ran. Nil in production.
+	Routes func([]pipeline.Route) []pipeline.Route
+}
+
+// Node is one assembled esauth node: its store, caches, realms and
+// request pipeline. New builds it, for Run and for tests alike.
+type Node struct {
+	handler http.Handler
+	metrics *metrics.Metrics
+	cfg     config.Config
+	self    peers.Node
+	caches  *caches
+	peers   *peers.Peers
+	// closers run in reverse order on Close.
+	closers []func() error
+	cancel  context.CancelFunc
+}
+
+// Handler serves the node's HTTP API.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// Metrics are the node's metrics; nil when esauth.metrics.address is unset.
+func (n *Node) Metrics() *metrics.Metrics { return n.metrics }
+
+// Close stops the node's background work and closes its store, after
+// everything that writes to it.
+func (n *Node) Close() error {
+	n.cancel()
+	var errs []error
+	for i := len(n.closers) - 1; i >= 0; i-- {
+		errs = append(errs, n.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+func (n *Node) onClose(f func() error) { n.closers = append(n.closers, f) }
+
+// New assembles a node from settings. Its background work (watching
+// files, following other nodes) runs until Close.
+func New(ctx context.Context, opt Options) (_ *Node, err error) {
+	cfg, log := opt.Config, opt.Log
+	ctx, cancel := context.WithCancel(ctx)
+	n := &Node{cfg: cfg, cancel: cancel}
+	defer func() {
+		if err != nil {
+			_ = n.Close()
+		}
+	}()
+	db, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.onClose(db.Close)
+	if opt.WrapStore != nil {
+		db = opt.WrapStore(db)
+	}
+	mx, db := instrument(cfg, db)
+	n.metrics = mx
+	users := nativeusers.New(db)
+	nodeID, err := loadNodeID(cfg.PathData)
+	if err != nil {
+		return nil, fmt.Errorf("reading the node id: %w", err)
+	}
+	uuid, err := clusterUUID(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("reading the cluster UUID: %w", err)
+	}
+	if err := bootstrapElastic(ctx, users, opt); err != nil {
+		return nil, fmt.Errorf("bootstrapping the elastic user: %w", err)
+	}
+	// Making the fake hash also measures what one slow hash costs here,
+	// which remembered failures then take to answer.
+	begin := time.Now()
+	fake, err := cfg.PasswordHasher.FakeHash()
+	if err != nil {
+		return nil, err
+	}
+	failDelay := min(time.Since(begin), time.Second)
+	realms, err := buildRealms(ctx, cfg, users, fake, failDelay, log)
+	if err != nil {
+		return nil, err
+	}
+	if mx != nil {
+		realms.chain.Observe = mx.ObserveAuth
+		realms.chain.Gate.Observe = mx.ObserveSlowHash
+		for _, r := range realms.cached {
+			if err := mx.AddRealm(r.Ref().Name, r.Stats); err != nil {
+				// Two realms of one name (the reserved realm and a configured
+				// "reserved") would be one series; keep the first.
+				log.Warn("credential cache metrics left out", "realm", r.Ref().Name, "err", err)
+			}
+		}
+	}
+	auditLog, err := openAudit(cfg, nodeID, uuid, log)
+	if err != nil {
+		return nil, err
+	}
+	n.onClose(auditLog.Close)
+	tracker, err := newLockout(ctx, cfg, db, log)
+	if err != nil {
+		return nil, err
+	}
+	n.onClose(func() error { return tracker.Close(context.WithoutCancel(ctx)) })
+	lastAuth := lastauth.New(db, lastauth.Options{Log: log})
+	n.onClose(func() error { return lastAuth.Close(context.WithoutCancel(ctx)) })
+	index := nativeusers.NewIndex(users)
+	fileRoles, err := roles.LoadFileRoles(cfg.ConfigDir, log)
+	if err != nil {
+		return nil, fmt.Errorf("roles.yml: %w", err)
+	}
+	roleStore := roles.NewStore(db)
+	roleSource := authz.NewSource(fileRoles, roleStore)
+	authorizer := authz.New(roleSource, authz.Options{AnonymousAuthzException: cfg.Anonymous.AuthzException})
+
+	// Every write, local or on another node, reaches every cache through
+	// this one fan-out.
+	n.caches = &caches{ctx: ctx, log: log, realms: realms.cached, roles: roleSource, authz: authorizer,
+		index: index, lastAuth: lastAuth, lockout: tracker}
+	users.Changed = func(name string) { n.caches.UserChanged(name, false) }
+	roleStore.Changed = n.caches.RoleChanged
+	go fileRoles.Watch(ctx, filerealm.DefaultInterval, func([]string) { n.caches.FileRolesChanged() })
+
+	self := peers.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid}
+	n.self = self
+	if w, ok := db.(store.Watcher); ok {
+		n.peers = peers.New(db, w, self, n.caches, log)
+		if err := n.peers.Register(ctx); err != nil {
+			return nil, fmt.Errorf("registering this node in the shared store: %w", err)
+		}
+		n.onClose(func() error { n.peers.Deregister(context.WithoutCancel(ctx)); return nil })
+		go n.peers.Follow(ctx)
+	}
+
+	api := &securityapi.API{
+		Node:           self,
+		Peers:          n.peers,
+		Users:          users,
+		UserIndex:      index,
+		RoleStore:      roleStore,
+		Authz:          authorizer,
+		Realms:         realms.all(),
+		Caches:         n.caches,
+		Hasher:         cfg.PasswordHasher,
+		PasswordPolicy: cfg.PasswordPolicy,
+		ReservedRealm:  cfg.ReservedRealmEnabled,
+		Anonymous:      cfg.Anonymous,
+		LastAuth:       lastAuth,
+		Lockout:        tracker,
+		Log:            log,
+	}
+	if realms.file != nil {
+		api.FileUsers = realms.file
+	}
+	authenticator := &authn.Authenticator{Realms: realms.chain, Anonymous: cfg.Anonymous, Lockout: tracker,
+		LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
+	routes := api.Routes()
+	if opt.Routes != nil {
+		routes = opt.Routes(routes)
+	}
+	p, err := pipeline.New(authenticator, authorizer, routes, pipeline.Options{
+		MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	n.handler = p
+	return n, nil
+}
+
+// Self describes this node.
+func (n *Node) Self() peers.Node { return n.self }
