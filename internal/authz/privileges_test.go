@@ -3,9 +3,12 @@ package authz
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/esauth/esauth/internal/roles"
+	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/boltstore"
 	"github.com/google/go-cmp/cmp"
 )
@@ -115,5 +118,88 @@ func TestSourceOrderAndCache(t *testing.T) {
 	got, _ = src.Roles(ctx, []string{"mine", "ghost"})
 	if got["mine"].Cluster[0] != "manage" || len(got) != 2 {
 		t.Errorf("after invalidation: %+v", got)
+	}
+}
+
+// pausingStore holds the first read of a role until released, so a test
+// can put a write between the read and the caching of its result.
+type pausingStore struct {
+	store.Store
+	once            sync.Once
+	reading, resume chan struct{}
+}
+
+func (p *pausingStore) Get(ctx context.Context, c store.Collection, key string) ([]byte, error) {
+	v, err := p.Store.Get(ctx, c, key)
+	if c == store.Roles {
+		p.once.Do(func() {
+			close(p.reading)
+			<-p.resume
+		})
+	}
+	return v, err
+}
+
+// An invalidation that lands while a role is being read wins: the stale
+// read is not cached (review finding 2).
+func TestSourceInvalidationDuringLoad(t *testing.T) {
+	db, err := boltstore.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	ps := &pausingStore{Store: db, reading: make(chan struct{}), resume: make(chan struct{})}
+	native := roles.NewStore(ps)
+	src := NewSource(nil, native)
+	native.Changed = src.Invalidate
+	if _, err := roles.NewStore(db).Put(ctx, roles.Descriptor{Name: "ops", Cluster: []string{"all"}}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan map[string]roles.Descriptor)
+	go func() {
+		got, _ := src.Roles(ctx, []string{"ops"})
+		done <- got
+	}()
+	<-ps.reading // the old role has been read, not yet cached
+	if _, err := native.Put(ctx, roles.Descriptor{Name: "ops", Cluster: []string{"none"}}); err != nil {
+		t.Fatal(err)
+	}
+	close(ps.resume)
+	<-done
+	got, err := src.Roles(ctx, []string{"ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := got["ops"].Cluster; len(c) != 1 || c[0] != "none" {
+		t.Errorf("after the write, the source serves %v", c)
+	}
+}
+
+// Even a lost invalidation ends after MaxRoleAge.
+func TestSourceMaxAge(t *testing.T) {
+	db, err := boltstore.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	native := roles.NewStore(db) // no Changed hook: invalidations are lost
+	src := NewSource(nil, native)
+	now := time.Now()
+	src.now = func() time.Time { return now }
+	if _, err := native.Put(ctx, roles.Descriptor{Name: "ops", Cluster: []string{"all"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = src.Roles(ctx, []string{"ops"})
+	if _, err := native.Put(ctx, roles.Descriptor{Name: "ops", Cluster: []string{"none"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := src.Roles(ctx, []string{"ops"}); got["ops"].Cluster[0] != "all" {
+		t.Fatalf("not cached: %v", got)
+	}
+	now = now.Add(MaxRoleAge)
+	if got, _ := src.Roles(ctx, []string{"ops"}); got["ops"].Cluster[0] != "none" {
+		t.Errorf("after MaxRoleAge the source still serves %v", got["ops"].Cluster)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/esauth/esauth/internal/roles"
 )
@@ -17,10 +18,11 @@ type roleSet struct {
 	// without repeats, as denials list them.
 	effective, missing []string
 	cluster            []func(action string) bool
+	made               time.Time
 }
 
 func compile(names []string, found map[string]roles.Descriptor) *roleSet {
-	s := &roleSet{found: found}
+	s := &roleSet{found: found, made: time.Now()}
 	for _, n := range names {
 		if _, ok := found[n]; ok {
 			s.effective = append(s.effective, n)
@@ -93,7 +95,7 @@ func (c *roleSets) get(ctx context.Context, names []string) (*roleSet, error) {
 	c.mu.RLock()
 	s, gen := c.sets[key], c.gen
 	c.mu.RUnlock()
-	if s != nil {
+	if s != nil && time.Since(s.made) < MaxRoleAge {
 		return s, nil
 	}
 	found, err := c.src.Roles(ctx, names)
