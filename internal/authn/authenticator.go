@@ -58,42 +58,46 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 		a.Audit.AnonymousAccessDenied(ar)
 		return Authentication{}, Unauthenticated("missing authentication credentials for REST request [%s]", uri)
 	}
-	// A blocked username or address is refused before its password is
-	// checked, so that even the right password does not get in.
-	var ip string
+	// The attempt reserves its place before any password is checked: a
+	// blocked username or address is refused, even with the right
+	// password, and so is an attempt past the limit while others are
+	// still being checked.
 	now := time.Now()
-	if a.Lockout != nil {
-		ip = lockout.ClientKey(r.RemoteAddr)
-		if blocked, after, kind := a.Lockout.Check(username, ip, now); blocked {
-			a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
-			return Authentication{}, lockedOut(username, kind, after)
-		}
+	attempt, allowed, after, kind := a.Lockout.Begin(username, lockout.ClientKey(r.RemoteAddr), false, now)
+	if !allowed {
+		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
+		return Authentication{}, lockedOut(username, kind, after)
 	}
+	finished := false
+	defer func() {
+		if !finished { // a realm panicked: free the place, count nothing
+			attempt.Abandon()
+		}
+	}()
 	p, ok, err := a.Realms.Authenticate(ctx, username, password)
+	finished = true
 	if errors.Is(err, store.ErrUnavailable) {
+		attempt.Abandon()
 		return Authentication{}, err // a 503: the client should retry
 	}
 	if err != nil {
+		attempt.Abandon()
 		a.Log.Error("a realm failed while authenticating", "user", username, "err", err)
 		return Authentication{}, Unauthenticated("error attempting to authenticate request")
 	}
 	if !ok {
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username})
-		if a.Lockout != nil {
-			userBlocked, ipBlocked := a.Lockout.Failure(username, ip, now)
-			if userBlocked {
-				a.Metrics.Lockout(metrics.LockoutUser)
-			}
-			if ipBlocked {
-				a.Metrics.Lockout(metrics.LockoutIP)
-			}
+		userBlocked, ipBlocked := attempt.Failed(time.Now())
+		if userBlocked {
+			a.Metrics.Lockout(metrics.LockoutUser)
+		}
+		if ipBlocked {
+			a.Metrics.Lockout(metrics.LockoutIP)
 		}
 		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
+	attempt.Succeeded(time.Now())
 	a.Audit.AuthenticationSuccess(ar, AuditPrincipal(p, false))
-	if a.Lockout != nil {
-		a.Lockout.Success(username, ip, now)
-	}
 	if a.LastAuth != nil && p.Realm.Type == config.RealmNative {
 		a.LastAuth.Record(p.User.Username, now)
 	}

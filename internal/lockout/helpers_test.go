@@ -2,6 +2,7 @@ package lockout
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -89,21 +90,93 @@ func (f *flakyStore) Update(ctx context.Context, c store.Collection, key string,
 	return f.Store.Update(ctx, c, key, fn)
 }
 
+// wantCheck is what Begin answers: refused or not, for how long, and
+// which kind of key refused.
 type wantCheck struct {
 	blocked bool
 	after   time.Duration
 	kind    string
 }
 
+// probe asks Begin about a login and abandons the attempt if admitted, so
+// that it counts nothing.
+func probe(tr *Tracker, user, ip string, now time.Time) wantCheck {
+	a, ok, after, kind := tr.Begin(user, ip, false, now)
+	a.Abandon()
+	return wantCheck{!ok, after, kind}
+}
+
 func check(t *testing.T, tr *Tracker, user, ip string, now time.Time, want wantCheck) {
 	t.Helper()
-	b, after, kind := tr.Check(user, ip, now)
-	if got := (wantCheck{b, after, kind}); got != want {
-		t.Errorf("Check(%q, %q) at +%v = %+v, want %+v", user, ip, now.Sub(t0), got, want)
+	if got := probe(tr, user, ip, now); got != want {
+		t.Errorf("Begin(%q, %q) at +%v = %+v, want %+v", user, ip, now.Sub(t0), got, want)
 	}
 }
 
-var open = wantCheck{}
+var (
+	open = wantCheck{}
+	// The refusals of a login whose key has no room for another attempt
+	// in flight.
+	busyUser = wantCheck{true, busyRetry, KindUser}
+	busyIP   = wantCheck{true, busyRetry, KindIP}
+)
+
+// begin reserves an attempt the test needs admitted.
+func begin(t testing.TB, tr *Tracker, user, ip string, now time.Time) Attempt {
+	t.Helper()
+	a, ok, after, kind := tr.Begin(user, ip, false, now)
+	if !ok {
+		t.Fatalf("Begin(%q, %q) at +%v refused: %v, %q", user, ip, now.Sub(t0), after, kind)
+	}
+	return a
+}
+
+// fail plays one login with a wrong password: Begin, then Failed.
+func fail(t testing.TB, tr *Tracker, user, ip string, now time.Time) (userBlocked, ipBlocked bool) {
+	t.Helper()
+	return begin(t, tr, user, ip, now).Failed(now)
+}
+
+// succeed plays one login with the right password.
+func succeed(t testing.TB, tr *Tracker, user, ip string, now time.Time) {
+	t.Helper()
+	begin(t, tr, user, ip, now).Succeeded(now)
+}
+
+// inject counts a failure without a reservation, as no login can once the
+// limit is reached: for fixtures only.
+func inject(tr *Tracker, user, ip string, now time.Time) {
+	n := now.UnixNano()
+	for _, k := range []struct {
+		tab *table
+		key string
+	}{{tr.users, user}, {tr.ips, ip}} {
+		if k.tab.tracks(k.key) {
+			k.tab.failed(k.key, k.tab.hash(k.key), false, n)
+		}
+	}
+}
+
+// remoteBlock applies a block of key started at since by another node.
+func remoteBlock(t *testing.T, tr *Tracker, key string, since, until time.Time, failures int) {
+	t.Helper()
+	val, err := json.Marshal(record{Since: since, Until: until, Failures: failures})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Apply(key, val); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inFlight returns the attempts in flight for key in tab.
+func inFlight(tab *table, key string) int {
+	h := tab.hash(key)
+	s := tab.shard(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.inflight[h])
+}
 
 // waitFor polls cond until it holds or fails the test after timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
@@ -128,7 +201,7 @@ func checkInvariants(t *testing.T, tr *Tracker) {
 		total := 0
 		for i := range tab.shards {
 			s := &tab.shards[i]
-			s.mu.RLock()
+			s.mu.Lock()
 			listed, blocks := 0, 0
 			for e := s.lru.next; e != &s.lru; e = e.next {
 				listed++
@@ -143,11 +216,39 @@ func checkInvariants(t *testing.T, tr *Tracker) {
 				t.Errorf("%s shard %d: %d mapped, %d listed, %d blocks counted as %d, capacity %d",
 					tab.kind, i, len(s.m), listed, blocks, s.blocks.Load(), s.capacity)
 			}
+			for h, n := range s.inflight {
+				if n <= 0 {
+					t.Errorf("%s shard %d: %d attempts in flight for hash %x", tab.kind, i, n, h)
+				}
+			}
 			total += len(s.m)
-			s.mu.RUnlock()
+			s.mu.Unlock()
 		}
 		if int64(total) != tab.tracked.Load() {
 			t.Errorf("%s: %d entries, tracked counts %d", tab.kind, total, tab.tracked.Load())
+		}
+	}
+}
+
+// checkIdle verifies that no attempt is left in flight once every login
+// has finished.
+func checkIdle(t *testing.T, tr *Tracker) {
+	t.Helper()
+	checkInvariants(t, tr)
+	if n := tr.Stats().InFlight; n != 0 {
+		t.Errorf("Stats().InFlight = %d with no login in progress", n)
+	}
+	for _, tab := range []*table{tr.users, tr.ips} {
+		if tab == nil {
+			continue
+		}
+		for i := range tab.shards {
+			s := &tab.shards[i]
+			s.mu.Lock()
+			if len(s.inflight) != 0 {
+				t.Errorf("%s shard %d: reservations left: %v", tab.kind, i, s.inflight)
+			}
+			s.mu.Unlock()
 		}
 	}
 }

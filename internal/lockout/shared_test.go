@@ -63,19 +63,18 @@ func TestBlocksHoldAcrossNodes(t *testing.T) {
 
 	// Counts are per node: two failures on each of two nodes block nothing.
 	for _, tr := range []*Tracker{a, b, a, b} {
-		tr.Failure("alice", "", c.Now())
+		fail(t, tr, "alice", "", c.Now())
 	}
 	check(t, b, "alice", "", c.Now(), open)
 	// The third on A blocks alice on A at once, and on B once the record
 	// has travelled.
-	if u, _ := a.Failure("alice", "", c.Now()); !u {
+	if u, _ := fail(t, a, "alice", "", c.Now()); !u {
 		t.Fatal("third failure on A did not block")
 	}
 	check(t, a, "alice", "", c.Now(), wantCheck{true, 15 * time.Minute, KindUser})
 	start := time.Now()
 	waitFor(t, 10*time.Second, "B to apply A's block", func() bool {
-		blocked, _, _ := b.Check("alice", "", c.Now())
-		return blocked
+		return probe(b, "alice", "", c.Now()).blocked
 	})
 	t.Logf("a block reached the other node in %v", time.Since(start))
 	check(t, b, "alice", "", c.Now(), wantCheck{true, 15 * time.Minute, KindUser})
@@ -84,11 +83,10 @@ func TestBlocksHoldAcrossNodes(t *testing.T) {
 	}
 	// An address block travels the same way.
 	for range 5 {
-		b.Failure(fmt.Sprint("user", c.Now().UnixNano()), "192.0.2.7", c.Add(time.Second))
+		fail(t, b, fmt.Sprint("user", c.Now().UnixNano()), "192.0.2.7", c.Add(time.Second))
 	}
 	waitFor(t, 10*time.Second, "A to apply B's address block", func() bool {
-		_, _, kind := a.Check("", "192.0.2.7", c.Now())
-		return kind == KindIP
+		return probe(a, "", "192.0.2.7", c.Now()).kind == KindIP
 	})
 
 	// A third node started now loads both blocks.
@@ -107,8 +105,7 @@ func TestBlocksHoldAcrossNodes(t *testing.T) {
 	}
 	check(t, b, "alice", "", c.Now(), open)
 	waitFor(t, 10*time.Second, "A to apply B's unlock", func() bool {
-		blocked, _, _ := a.Check("alice", "", c.Now())
-		return !blocked
+		return !probe(a, "alice", "", c.Now()).blocked
 	})
 	if _, err := dbA.Get(t.Context(), store.Lockouts, "user/alice"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the record outlived Unlock: %v", err)
@@ -126,7 +123,7 @@ func TestBlocksSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		tr.Failure("alice", "", c.Now())
+		fail(t, tr, "alice", "", c.Now())
 	}
 	if err := tr.Close(t.Context()); err != nil { // writes what is still queued
 		t.Fatal(err)
@@ -154,7 +151,7 @@ func TestStoreKeepsTheLongerBlock(t *testing.T) {
 	}
 	tr := newTracker(t, testConfig(c, db))
 	for range 3 {
-		tr.Failure("alice", "", c.Now())
+		fail(t, tr, "alice", "", c.Now())
 	}
 	if err := tr.flush(ctx); err != nil {
 		t.Fatal(err)
@@ -176,7 +173,7 @@ func TestFailedWritesAreRetried(t *testing.T) {
 	tr := newTracker(t, testConfig(c, db))
 	ctx := t.Context()
 	for range 3 {
-		tr.Failure("alice", "", c.Now())
+		fail(t, tr, "alice", "", c.Now())
 	}
 	// The background writer tries at once and fails.
 	waitFor(t, 5*time.Second, "a first write attempt", func() bool { return db.writes.Load() > 0 })
@@ -200,11 +197,11 @@ func TestSweepRemovesEndedRecords(t *testing.T) {
 	tr := newTracker(t, testConfig(c, db))
 	ctx := t.Context()
 	for range 3 {
-		tr.Failure("old", "", t0)
+		fail(t, tr, "old", "", t0)
 	}
 	later := t0.Add(10 * time.Minute)
 	for range 3 {
-		tr.Failure("new", "", later)
+		fail(t, tr, "new", "", later)
 	}
 	if err := db.Create(ctx, store.Lockouts, "user/garbage", []byte("{")); err != nil {
 		t.Fatal(err)
@@ -268,32 +265,10 @@ func TestApply(t *testing.T) {
 	check(t, tr, "alice", "", t0, open)
 	// ...but does not reset a run in progress: a sweep deleting an old
 	// record must not hand out free attempts.
-	tr.Failure("bob", "", t0)
-	tr.Failure("bob", "", t0)
+	fail(t, tr, "bob", "", t0)
+	fail(t, tr, "bob", "", t0)
 	_ = tr.Apply("user/bob", nil)
-	if u, _ := tr.Failure("bob", "", t0); !u {
+	if u, _ := fail(t, tr, "bob", "", t0); !u {
 		t.Error("a deletion reset bob's run")
-	}
-}
-
-func TestClientKey(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"192.0.2.1:54321", "192.0.2.1"},
-		{"192.0.2.1", "192.0.2.1"},
-		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
-		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
-		{"[fe80::1%eth0]:80", "fe80::/64"},
-		{"[::ffff:192.0.2.1]:80", "192.0.2.1"},
-		{"[::1]:9200", "::/64"},
-		{"@", ""},
-		{"", ""},
-		{"example.com:80", ""},
-	} {
-		if got := ClientKey(tt.in); got != tt.want {
-			t.Errorf("ClientKey(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	if n := testing.AllocsPerRun(100, func() { _ = ClientKey("192.0.2.1:54321") }); n != 0 {
-		t.Errorf("ClientKey of an IPv4 address allocates %v times", n)
 	}
 }

@@ -29,23 +29,31 @@ type table struct {
 	shards   []shard
 	mask     uint64
 
-	// tracked counts entries in all shards, so that checks can skip the
-	// locks entirely while nothing is tracked.
+	// tracked counts entries in all shards, so that looking up a block
+	// can skip the locks entirely while nothing is tracked.
 	tracked atomic.Int64
 	evicted atomic.Uint64
 }
 
 // shard is one part of a table; its fields are guarded by mu.
 type shard struct {
-	mu sync.RWMutex
+	mu sync.Mutex
 	m  map[string]*entry
+	// inflight counts the attempts between Begin and their outcome, by
+	// the key's hash. It is apart from m so that neither eviction nor
+	// Unlock can lose a reservation, and keyed by hash so that reserving
+	// for a key without failures stores no string: it costs no
+	// allocation, and no copy of a key that may share memory with a
+	// password. A collision of 64-bit seeded hashes would only make two
+	// keys share one budget. Its size is bounded by the requests in flight.
+	inflight map[uint64]int32
 	// lru is the sentinel of a circular list ordered by latest failure:
 	// lru.next is the most recent, lru.prev the least recent.
 	lru      entry
 	capacity int
 	// blocks counts the entries with a block (until != 0, ended or not),
-	// so that a check in a shard without any needs no lock: under a
-	// spraying attack most shards hold many counts and no block.
+	// so that looking up a block in a shard without any needs no lock:
+	// under a spraying attack most shards hold many counts and no block.
 	blocks atomic.Int32
 	// Keeps one shard's lock off the cache line of its neighbour's.
 	_ [64]byte
@@ -73,46 +81,97 @@ func newTable(kind string, limit, maxKeys int, window, duration int64) *table {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.m = make(map[string]*entry)
+		s.inflight = make(map[uint64]int32)
 		s.lru.prev, s.lru.next = &s.lru, &s.lru
 		s.capacity = per
 	}
 	return t
 }
 
-func (t *table) shard(key string) *shard {
-	return &t.shards[maphash.String(t.seed, key)&t.mask]
-}
+func (t *table) hash(key string) uint64 { return maphash.String(t.seed, key) }
+
+func (t *table) shard(h uint64) *shard { return &t.shards[h&t.mask] }
+
+// tracks reports whether key counts in t: empty keys and the addresses of
+// a tracker that tracks none do not.
+func (t *table) tracks(key string) bool { return t != nil && key != "" }
 
 // remaining returns how long key stays blocked after now (0: not blocked).
-// It is the hot path of every login: no allocation, and only a read lock.
+// It takes no lock while nothing in key's shard is blocked.
 func (t *table) remaining(key string, now int64) int64 {
-	if t == nil || key == "" || t.tracked.Load() == 0 {
+	if !t.tracks(key) || t.tracked.Load() == 0 {
 		return 0
 	}
-	s := t.shard(key)
+	s := t.shard(t.hash(key))
 	if s.blocks.Load() == 0 {
 		return 0
 	}
-	s.mu.RLock()
+	s.mu.Lock()
 	var until int64
 	if e := s.m[key]; e != nil {
 		until = e.until
 	}
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if until > now {
 		return until - now
 	}
 	return 0
 }
 
-// failure counts one failure and reports whether it started a block.
-func (t *table) failure(key string, now int64) (started bool, e entry) {
-	if t == nil || key == "" {
-		return false, entry{}
-	}
-	s := t.shard(key)
+// reserve admits one attempt for key (whose hash is h) unless key is
+// blocked, or the failures of its run and the attempts already in flight
+// reach the limit. Checking and counting under one lock is the point: a
+// check followed later by a count lets every request that arrives before
+// the count through. A refusal returns the time the block has left, or 0
+// when it is the attempts in flight that fill the run. Reserving for a
+// key without an entry adds none, and does not allocate.
+func (t *table) reserve(key string, h uint64, now int64) (ok bool, blockedFor int64) {
+	s := t.shard(h)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	failures := 0
+	if e := s.m[key]; e != nil {
+		if e.until > now {
+			return false, e.until - now
+		}
+		failures = t.runFailures(e, now)
+	}
+	n := s.inflight[h]
+	if failures+int(n) >= t.limit {
+		return false, 0
+	}
+	s.inflight[h] = n + 1
+	return true, 0
+}
+
+// runFailures returns the failures of e's run that still count at now:
+// none once its block or its window has ended. e must not be blocked.
+func (t *table) runFailures(e *entry, now int64) int {
+	if e.until != 0 || now-e.first >= t.window {
+		return 0
+	}
+	return e.failures
+}
+
+// release ends a reservation without a verdict.
+func (t *table) release(h uint64) {
+	s := t.shard(h)
+	s.mu.Lock()
+	s.release(h)
+	s.mu.Unlock()
+}
+
+// failed counts one failure of key and reports whether it started a
+// block. held says the failure ends a reservation, which is released in
+// the same step: released first, a Begin in between would find room that
+// the failure is about to take.
+func (t *table) failed(key string, h uint64, held bool, now int64) (started bool, e entry) {
+	s := t.shard(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if held {
+		s.release(h)
+	}
 	p := s.m[key]
 	if p == nil {
 		p = t.insert(s, key, now)
@@ -122,8 +181,9 @@ func (t *table) failure(key string, now int64) (started bool, e entry) {
 	}
 	p.last = max(p.last, now)
 	if p.until > now {
-		// Requests that passed Check before the block started: counted,
-		// but they do not extend it, or nobody could ever get back in.
+		// Attempts in flight when another node's block arrived (a local
+		// one starts only once none are left): counted, but they do not
+		// extend it, or nobody could ever get back in.
 		p.failures++
 		return false, entry{}
 	}
@@ -143,32 +203,24 @@ func (t *table) failure(key string, now int64) (started bool, e entry) {
 	return true, *p
 }
 
-// success forgets key's run unless key is blocked: a block ends only by
-// time or Unlock.
-func (t *table) success(key string, now int64) {
-	if t == nil || key == "" || t.tracked.Load() == 0 {
-		return
-	}
-	s := t.shard(key)
-	s.mu.RLock()
-	e := s.m[key]
-	s.mu.RUnlock()
-	if e == nil {
-		return // the common case, under the read lock only
-	}
+// succeeded releases a reservation of key and forgets key's run, unless
+// key is blocked: a block ends only by time or Unlock.
+func (t *table) succeeded(key string, h uint64, now int64) {
+	s := t.shard(h)
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.release(h)
 	if e := s.m[key]; e != nil && e.until <= now {
 		t.remove(s, e)
 	}
-	s.mu.Unlock()
 }
 
 // block applies a block started elsewhere, keeping a longer local one.
 func (t *table) block(key string, since, until int64, failures int, now int64) {
-	if t == nil || key == "" {
+	if !t.tracks(key) {
 		return
 	}
-	s := t.shard(key)
+	s := t.shard(t.hash(key))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[key]
@@ -192,10 +244,10 @@ func (t *table) block(key string, since, until int64, failures int, now int64) {
 // was. An unblocked key keeps its run: a deleted record may be one that a
 // sweep removed long after its block ended, not an Unlock.
 func (t *table) unblock(key string, now int64) bool {
-	if t == nil || key == "" {
+	if !t.tracks(key) {
 		return false
 	}
-	s := t.shard(key)
+	s := t.shard(t.hash(key))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[key]
@@ -208,10 +260,10 @@ func (t *table) unblock(key string, now int64) bool {
 
 // forget drops key whatever its state, and reports whether it was blocked.
 func (t *table) forget(key string, now int64) bool {
-	if t == nil || key == "" {
+	if !t.tracks(key) {
 		return false
 	}
-	s := t.shard(key)
+	s := t.shard(t.hash(key))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[key]
@@ -229,13 +281,13 @@ func (t *table) blocked(now int64, out []entry) []entry {
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
-		s.mu.RLock()
+		s.mu.Lock()
 		for _, e := range s.m {
 			if e.until > now {
 				out = append(out, *e)
 			}
 		}
-		s.mu.RUnlock()
+		s.mu.Unlock()
 	}
 	return out
 }
@@ -322,6 +374,17 @@ func (t *table) remove(s *shard, e *entry) {
 	delete(s.m, e.key)
 	s.unlink(e)
 	t.tracked.Add(-1)
+}
+
+// release ends one reservation of the key hashed to h. s.mu must be held.
+func (s *shard) release(h uint64) {
+	switch n := s.inflight[h]; {
+	case n > 1:
+		s.inflight[h] = n - 1
+	case n == 1:
+		delete(s.inflight, h)
+	}
+	// n == 0: nothing held, so nothing to release; never below zero.
 }
 
 func (s *shard) pushFront(e *entry) {

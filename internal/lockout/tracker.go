@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/esauth/esauth/internal/store"
@@ -87,6 +88,10 @@ type Stats struct {
 	// Evicted counts keys dropped to stay within MaxKeys: a sign of a
 	// spraying attack.
 	Evicted uint64
+	// InFlight counts the attempts begun and not yet finished. One that
+	// stays above zero while no login is in progress means a caller that
+	// does not finish its attempts, which would block their keys for good.
+	InFlight int
 }
 
 // record is a block as stored, under the key kind + "/" + name.
@@ -100,6 +105,7 @@ type record struct {
 // use. A nil *Tracker is lockout turned off: it never blocks.
 type Tracker struct {
 	users, ips *table
+	inflight   atomic.Int64 // attempts between Begin and their outcome
 	db         store.Store
 	log        *slog.Logger
 	now        func() time.Time
@@ -159,56 +165,6 @@ func New(cfg Config) (*Tracker, error) {
 	return t, nil
 }
 
-// Check reports whether a login as username from ip must be refused
-// without authenticating, for how long, and which kind of block applies
-// (the longer one when both do). An empty username or ip is not checked.
-// Call it before authenticating, and before any credential cache: a
-// correct password does not lift a block. It does not allocate.
-func (t *Tracker) Check(username, ip string, now time.Time) (blocked bool, retryAfter time.Duration, kind string) {
-	if t == nil {
-		return false, 0, ""
-	}
-	n := now.UnixNano()
-	u := t.users.remaining(username, n)
-	a := t.ips.remaining(ip, n)
-	switch {
-	case u == 0 && a == 0:
-		return false, 0, ""
-	case u >= a:
-		return true, time.Duration(u), KindUser
-	default:
-		return true, time.Duration(a), KindIP
-	}
-}
-
-// Failure counts a rejected login, for the username (known or not) and
-// for the address, and reports whether it started a block of either. Call
-// it only when a realm rejected well-formed credentials.
-func (t *Tracker) Failure(username, ip string, now time.Time) (userBlocked, ipBlocked bool) {
-	if t == nil {
-		return false, false
-	}
-	n := now.UnixNano()
-	var e entry
-	if userBlocked, e = t.users.failure(username, n); userBlocked {
-		t.persist(KindUser, username, e)
-	}
-	if ipBlocked, e = t.ips.failure(ip, n); ipBlocked {
-		t.persist(KindIP, ip, e)
-	}
-	return userBlocked, ipBlocked
-}
-
-// Success forgets the username's failures after an accepted login. The
-// address (second argument, taken so that callers report logins alike)
-// keeps its count, and a block stays in force.
-func (t *Tracker) Success(username, _ string, now time.Time) {
-	if t == nil {
-		return
-	}
-	t.users.success(username, now.UnixNano())
-}
-
 // Locked lists the blocks in force at now, users first, then by key.
 func (t *Tracker) Locked(now time.Time) []Entry {
 	if t == nil {
@@ -237,7 +193,8 @@ func kindOrder(k string) int {
 
 // Unlock lifts the block of one key (kind KindUser or KindIP) on this node
 // and, through the store, on every node, and forgets its failures here.
-// It reports whether there was a block to lift.
+// Attempts in flight for the key stay reserved until their outcome, which
+// then counts in a fresh run. It reports whether there was a block to lift.
 func (t *Tracker) Unlock(ctx context.Context, kind, key string) (bool, error) {
 	if t == nil {
 		return false, nil
@@ -341,7 +298,7 @@ func (t *Tracker) Stats() Stats {
 	if t == nil {
 		return Stats{}
 	}
-	s := Stats{Users: t.users.len(), IPs: t.ips.len(), Evicted: t.users.evicted.Load()}
+	s := Stats{Users: t.users.len(), IPs: t.ips.len(), Evicted: t.users.evicted.Load(), InFlight: int(t.inflight.Load())}
 	if t.ips != nil {
 		s.Evicted += t.ips.evicted.Load()
 	}

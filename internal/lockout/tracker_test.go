@@ -33,35 +33,42 @@ func TestThreshold(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	now := t0
 	for i := 1; i <= 2; i++ {
-		if u, a := tr.Failure("alice", "10.0.0.1", now); u || a {
+		if u, a := fail(t, tr, "alice", "10.0.0.1", now); u || a {
 			t.Fatalf("failure %d started a block (%v, %v)", i, u, a)
 		}
 		check(t, tr, "alice", "10.0.0.1", now, open)
 		now = now.Add(time.Minute)
 	}
-	if u, a := tr.Failure("alice", "10.0.0.1", now); !u || a {
+	if u, a := fail(t, tr, "alice", "10.0.0.1", now); !u || a {
 		t.Fatalf("third failure = (%v, %v), want a user block only", u, a)
 	}
 	check(t, tr, "alice", "10.0.0.1", now, wantCheck{true, 15 * time.Minute, KindUser})
-	// A failure during the block neither starts nor extends one.
-	if u, _ := tr.Failure("alice", "10.0.0.1", now.Add(time.Minute)); u {
+
+	// An attempt in flight when a block starts (here on another node)
+	// fails during it: counted, but it neither starts nor extends one.
+	late := begin(t, tr, "bob", "", now)
+	remoteBlock(t, tr, "user/bob", now, now.Add(15*time.Minute), 3)
+	if u, _ := late.Failed(now.Add(time.Minute)); u {
 		t.Error("a failure during the block reported a new block")
 	}
-	check(t, tr, "alice", "", now.Add(time.Minute), wantCheck{true, 14 * time.Minute, KindUser})
+	check(t, tr, "bob", "", now.Add(time.Minute), wantCheck{true, 14 * time.Minute, KindUser})
+	if got := tr.Locked(now); len(got) != 2 || got[1].Key != "bob" || got[1].Failures != 4 {
+		t.Errorf("Locked = %+v, want bob's block with 4 failures", got)
+	}
 }
 
 func TestWindow(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	// Two failures, then the run's window passes: the next failure starts
 	// a new run instead of completing the old one.
-	tr.Failure("alice", "", t0)
-	tr.Failure("alice", "", t0.Add(9*time.Minute))
-	if u, _ := tr.Failure("alice", "", t0.Add(10*time.Minute)); u {
+	fail(t, tr, "alice", "", t0)
+	fail(t, tr, "alice", "", t0.Add(9*time.Minute))
+	if u, _ := fail(t, tr, "alice", "", t0.Add(10*time.Minute)); u {
 		t.Fatal("a failure one window after the run's first started a block")
 	}
 	check(t, tr, "alice", "", t0.Add(10*time.Minute), open)
-	tr.Failure("alice", "", t0.Add(11*time.Minute))
-	if u, _ := tr.Failure("alice", "", t0.Add(19*time.Minute)); !u {
+	fail(t, tr, "alice", "", t0.Add(11*time.Minute))
+	if u, _ := fail(t, tr, "alice", "", t0.Add(19*time.Minute)); !u {
 		t.Fatal("three failures within one window did not block")
 	}
 }
@@ -69,7 +76,7 @@ func TestWindow(t *testing.T) {
 func TestBlockExpiryAndRetryAfter(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	for range 3 {
-		tr.Failure("alice", "", t0)
+		fail(t, tr, "alice", "", t0)
 	}
 	for _, tt := range []struct {
 		at   time.Duration
@@ -85,45 +92,46 @@ func TestBlockExpiryAndRetryAfter(t *testing.T) {
 	}
 	// After the block a new run starts from zero: it takes three more.
 	after := t0.Add(15 * time.Minute)
-	tr.Failure("alice", "", after)
-	tr.Failure("alice", "", after)
+	fail(t, tr, "alice", "", after)
+	fail(t, tr, "alice", "", after)
 	check(t, tr, "alice", "", after, open)
-	if u, _ := tr.Failure("alice", "", after); !u {
+	if u, _ := fail(t, tr, "alice", "", after); !u {
 		t.Error("third failure after the block ended did not block again")
 	}
 }
 
 func TestSuccessResetsUserNotAddress(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
-	tr.Failure("alice", "10.0.0.1", t0)
-	tr.Failure("alice", "10.0.0.1", t0)
-	tr.Success("alice", "10.0.0.1", t0)
-	tr.Failure("alice", "10.0.0.1", t0)
-	tr.Failure("alice", "10.0.0.1", t0)
+	fail(t, tr, "alice", "10.0.0.1", t0)
+	fail(t, tr, "alice", "10.0.0.1", t0)
+	succeed(t, tr, "alice", "10.0.0.1", t0)
+	fail(t, tr, "alice", "10.0.0.1", t0)
+	fail(t, tr, "alice", "10.0.0.1", t0)
 	check(t, tr, "alice", "", t0, open)
 	// The address has now seen four failures; a success did not reset it,
 	// so the fifth, under another name, blocks the address.
-	if u, a := tr.Failure("bob", "10.0.0.1", t0); u || !a {
+	if u, a := fail(t, tr, "bob", "10.0.0.1", t0); u || !a {
 		t.Fatalf("fifth failure from the address = (%v, %v), want an address block", u, a)
 	}
 	check(t, tr, "carol", "10.0.0.1", t0, wantCheck{true, 15 * time.Minute, KindIP})
 }
 
 // TestCorrectPasswordRefusedWhileBlocked plays the HTTP layer's sequence:
-// Check, then authenticate only if not blocked, then Failure or Success.
+// Begin, then authenticate only if admitted, then Failed or Succeeded.
 func TestCorrectPasswordRefusedWhileBlocked(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	verified := 0
 	login := func(user, password string, now time.Time) string {
-		if blocked, _, _ := tr.Check(user, "10.0.0.1", now); blocked {
+		a, ok, _, _ := tr.Begin(user, "10.0.0.1", false, now)
+		if !ok {
 			return "blocked"
 		}
 		verified++
 		if user != "alice" || password != "correct horse" {
-			tr.Failure(user, "10.0.0.1", now)
+			a.Failed(now)
 			return "wrong"
 		}
-		tr.Success(user, "10.0.0.1", now)
+		a.Succeeded(now)
 		return "ok"
 	}
 	var got []string
@@ -140,18 +148,18 @@ func TestCorrectPasswordRefusedWhileBlocked(t *testing.T) {
 		t.Errorf("passwords verified %d times, want 4: a blocked login must not reach the realm", verified)
 	}
 
-	// Even a Success that races in during a block does not lift it.
-	for range 3 {
-		tr.Failure("bob", "", t0)
-	}
-	tr.Success("bob", "", t0.Add(time.Minute))
+	// Even a success that was in flight when a block started (here on
+	// another node) does not lift it.
+	pending := begin(t, tr, "bob", "", t0)
+	remoteBlock(t, tr, "user/bob", t0, t0.Add(15*time.Minute), 3)
+	pending.Succeeded(t0.Add(time.Minute))
 	check(t, tr, "bob", "", t0.Add(time.Minute), wantCheck{true, 14 * time.Minute, KindUser})
 }
 
 func TestKindsAreIndependent(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	for range 3 {
-		tr.Failure("alice", "10.0.0.1", t0)
+		fail(t, tr, "alice", "10.0.0.1", t0)
 	}
 	check(t, tr, "bob", "10.0.0.1", t0, open) // the address is not blocked
 	check(t, tr, "alice", "10.0.0.2", t0, wantCheck{true, 15 * time.Minute, KindUser})
@@ -160,7 +168,7 @@ func TestKindsAreIndependent(t *testing.T) {
 	// the address does.
 	later := t0.Add(5 * time.Minute)
 	for i := range 5 {
-		tr.Failure(fmt.Sprintf("spray%d", i), "10.0.0.3", later)
+		fail(t, tr, fmt.Sprintf("spray%d", i), "10.0.0.3", later)
 	}
 	check(t, tr, "spray0", "10.0.0.4", later, open)
 	check(t, tr, "carol", "10.0.0.3", later, wantCheck{true, 15 * time.Minute, KindIP})
@@ -168,7 +176,7 @@ func TestKindsAreIndependent(t *testing.T) {
 	check(t, tr, "alice", "10.0.0.3", later, wantCheck{true, 15 * time.Minute, KindIP})
 	later2 := later.Add(time.Minute)
 	for range 3 {
-		tr.Failure("dave", "10.0.0.5", later2)
+		fail(t, tr, "dave", "10.0.0.5", later2)
 	}
 	check(t, tr, "dave", "10.0.0.3", later2, wantCheck{true, 15 * time.Minute, KindUser})
 
@@ -177,10 +185,12 @@ func TestKindsAreIndependent(t *testing.T) {
 	cfg.IPMaxAttempts = 0
 	noIP := newTracker(t, cfg)
 	for i := range 100 {
-		if _, a := noIP.Failure(fmt.Sprint(i), "10.0.0.1", t0); a {
+		if _, a := fail(t, noIP, fmt.Sprint(i), "10.0.0.1", t0); a {
 			t.Fatal("an address was blocked with IPMaxAttempts 0")
 		}
-		noIP.Failure("", "", t0)
+		if u, a := fail(t, noIP, "", "", t0); u || a {
+			t.Fatal("a login without keys was counted")
+		}
 	}
 	if s := noIP.Stats(); s.IPs != 0 || s.Users != 100 {
 		t.Errorf("Stats = %+v, want 100 users and no addresses", s)
@@ -191,17 +201,18 @@ func TestLockedAndUnlock(t *testing.T) {
 	c := newClock()
 	tr := newTracker(t, testConfig(c, nil))
 	for range 3 {
-		tr.Failure("bob", "10.0.0.9", t0)
+		fail(t, tr, "bob", "10.0.0.9", t0)
 	}
-	for range 4 {
-		tr.Failure("alice", "10.0.0.9", t0.Add(time.Minute))
+	for range 3 {
+		fail(t, tr, "alice", "10.0.0.8", t0.Add(time.Minute))
 	}
-	tr.Failure("carol", "10.0.0.9", t0.Add(time.Minute)) // under the limit
+	fail(t, tr, "carol", "10.0.0.9", t0.Add(time.Minute)) // under the limit
+	fail(t, tr, "dave", "10.0.0.9", t0.Add(time.Minute))  // the address's fifth
 	got := tr.Locked(t0.Add(2 * time.Minute))
 	want := []Entry{
-		{Kind: KindUser, Key: "alice", Since: t0.Add(time.Minute), Until: t0.Add(16 * time.Minute), Failures: 4},
+		{Kind: KindUser, Key: "alice", Since: t0.Add(time.Minute), Until: t0.Add(16 * time.Minute), Failures: 3},
 		{Kind: KindUser, Key: "bob", Since: t0, Until: t0.Add(15 * time.Minute), Failures: 3},
-		{Kind: KindIP, Key: "10.0.0.9", Since: t0.Add(time.Minute), Until: t0.Add(16 * time.Minute), Failures: 8},
+		{Kind: KindIP, Key: "10.0.0.9", Since: t0.Add(time.Minute), Until: t0.Add(16 * time.Minute), Failures: 5},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Locked (-want +got):\n%s", diff)
@@ -217,8 +228,8 @@ func TestLockedAndUnlock(t *testing.T) {
 	}
 	check(t, tr, "alice", "", c.Now(), open)
 	// Unlock forgets the failures too: a full run is needed again.
-	tr.Failure("alice", "", c.Now())
-	tr.Failure("alice", "", c.Now())
+	fail(t, tr, "alice", "", c.Now())
+	fail(t, tr, "alice", "", c.Now())
 	check(t, tr, "alice", "", c.Now(), open)
 	if ok, err := tr.Unlock(ctx, KindIP, "10.0.0.9"); !ok || err != nil {
 		t.Fatalf("Unlock(ip) = %v, %v", ok, err)
@@ -235,9 +246,23 @@ func TestLockedAndUnlock(t *testing.T) {
 func TestNilTrackerIsOff(t *testing.T) {
 	var tr *Tracker
 	ctx := t.Context()
-	tr.Failure("a", "b", t0)
-	tr.Success("a", "b", t0)
-	if b, _, _ := tr.Check("a", "b", t0); b || tr.Locked(t0) != nil || tr.Stats() != (Stats{}) {
+	for _, finish := range []func(Attempt){
+		func(a Attempt) {
+			if u, i := a.Failed(t0); u || i {
+				t.Error("a nil tracker started a block")
+			}
+		},
+		func(a Attempt) { a.Succeeded(t0) },
+		Attempt.Abandon,
+	} {
+		a, ok, after, kind := tr.Begin("a", "b", false, t0)
+		if !ok || after != 0 || kind != "" || a != (Attempt{}) {
+			t.Errorf("a nil tracker's Begin = %+v, %v, %v, %q", a, ok, after, kind)
+		}
+		finish(a)
+		finish(Attempt{}) // the zero Attempt is safe to finish
+	}
+	if tr.Locked(t0) != nil || tr.Stats() != (Stats{}) {
 		t.Error("a nil tracker reported state")
 	}
 	if ok, err := tr.Unlock(ctx, KindUser, "a"); ok || err != nil {
@@ -258,24 +283,24 @@ func TestSprayingBoundsMemory(t *testing.T) {
 	cfg.MaxKeys = 100 // one shard: eviction order is exact
 	tr := newTracker(t, cfg)
 	for range 3 {
-		tr.Failure("victim", "", t0)
+		fail(t, tr, "victim", "", t0)
 	}
 	now := t0.Add(time.Second)
 	for i := range 99 {
-		tr.Failure(fmt.Sprintf("spray-%d", i), "", now.Add(time.Duration(i)))
+		fail(t, tr, fmt.Sprintf("spray-%d", i), "", now.Add(time.Duration(i)))
 	}
 	// The 101st key evicts the least recently failed key that is not
 	// blocked: spray-0, not the older victim.
-	tr.Failure("spray-99", "", now.Add(time.Second))
+	fail(t, tr, "spray-99", "", now.Add(time.Second))
 	check(t, tr, "victim", "", now, wantCheck{true, 15*time.Minute - time.Second, KindUser})
 	if s := tr.Stats(); s.Users != 100 || s.Evicted != 1 {
 		t.Errorf("Stats = %+v, want 100 users, 1 evicted", s)
 	}
-	tr.Failure("spray-0", "", now.Add(time.Second))
-	tr.Failure("spray-0", "", now.Add(time.Second))
+	fail(t, tr, "spray-0", "", now.Add(time.Second))
+	fail(t, tr, "spray-0", "", now.Add(time.Second))
 	check(t, tr, "spray-0", "", now.Add(time.Second), open) // its first failure was forgotten
-	tr.Failure("spray-50", "", now.Add(time.Second))
-	if u, _ := tr.Failure("spray-50", "", now.Add(time.Second)); !u {
+	fail(t, tr, "spray-50", "", now.Add(time.Second))
+	if u, _ := fail(t, tr, "spray-50", "", now.Add(time.Second)); !u {
 		t.Error("spray-50 lost its count to an eviction")
 	}
 
@@ -285,10 +310,10 @@ func TestSprayingBoundsMemory(t *testing.T) {
 	full := newTracker(t, cfg)
 	for i := range 20 {
 		for range 3 {
-			full.Failure(fmt.Sprint("b", i), "", now.Add(time.Duration(i)))
+			fail(t, full, fmt.Sprint("b", i), "", now.Add(time.Duration(i)))
 		}
 	}
-	full.Failure("newcomer", "", now.Add(time.Second))
+	fail(t, full, "newcomer", "", now.Add(time.Second))
 	check(t, full, "b0", "", now.Add(time.Second), open)
 	check(t, full, "b1", "", now.Add(time.Second), wantCheck{true, 15*time.Minute - time.Second + 1, KindUser})
 
@@ -296,7 +321,7 @@ func TestSprayingBoundsMemory(t *testing.T) {
 	cfg.MaxKeys = 20_000
 	big := newTracker(t, cfg)
 	for i := range 200_000 {
-		big.Failure(fmt.Sprintf("user-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), now)
+		fail(t, big, fmt.Sprintf("user-%d", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), now)
 	}
 	s := big.Stats()
 	limit := cfg.MaxKeys + maxShards // each shard's capacity is rounded up
@@ -317,16 +342,16 @@ func TestExpiredKeysMakeRoomFirst(t *testing.T) {
 	cfg.MaxKeys = 10
 	tr := newTracker(t, cfg)
 	for range 3 {
-		tr.Failure("blocked", "", t0)
+		fail(t, tr, "blocked", "", t0)
 	}
 	for i := range 9 {
-		tr.Failure(fmt.Sprint("old", i), "", t0.Add(time.Second))
+		fail(t, tr, fmt.Sprint("old", i), "", t0.Add(time.Second))
 	}
 	// Eleven minutes on, the old runs are over but the block is not: new
 	// keys replace the dead ones, not the block, although it is older.
 	now := t0.Add(11 * time.Minute)
 	for i := range 9 {
-		tr.Failure(fmt.Sprint("new", i), "", now)
+		fail(t, tr, fmt.Sprint("new", i), "", now)
 	}
 	check(t, tr, "blocked", "", now, wantCheck{true, 4 * time.Minute, KindUser})
 	if s := tr.Stats(); s.Evicted != 0 || s.Users != 10 {
@@ -342,20 +367,48 @@ func TestExpiredKeysMakeRoomFirst(t *testing.T) {
 	checkInvariants(t, tr)
 }
 
-// TestKeyDoesNotRetainCredentials: the HTTP layer may pass a username
-// that shares memory with the decoded "user:password"; the tracker must
-// keep its own copy.
+// TestKeyDoesNotRetainCredentials: the HTTP layer passes a username that
+// shares memory with the decoded "user:password", and an address cut from
+// RemoteAddr; the tracker must keep its own copies, whether it stores the
+// key at Failed or holds an attempt in flight.
 func TestKeyDoesNotRetainCredentials(t *testing.T) {
 	tr := newTracker(t, testConfig(newClock(), nil))
 	decoded := strings.Clone("mallory:hunter2")
 	name := decoded[:len("mallory")]
-	tr.Failure(name, "", t0)
-	s := tr.users.shard(name)
-	for key := range s.m {
-		if unsafe.StringData(key) == unsafe.StringData(decoded) {
-			t.Fatal("the tracked key shares memory with the credentials")
+	remote := strings.Clone("192.0.2.1:54321")
+	ip := ClientKey(remote)
+	shares := func(when string) {
+		t.Helper()
+		for _, tab := range []*table{tr.users, tr.ips} {
+			for i := range tab.shards {
+				s := &tab.shards[i]
+				s.mu.Lock()
+				for key := range s.m {
+					if within(key, decoded) || within(key, remote) {
+						t.Errorf("%s: the tracked %s key %q shares memory with the request", when, tab.kind, key)
+					}
+				}
+				s.mu.Unlock()
+			}
 		}
 	}
+	a := begin(t, tr, name, ip, t0)
+	shares("in flight")
+	a.Failed(t0)
+	shares("after Failed")
+	if tr.Stats().Users != 1 || tr.Stats().IPs != 1 {
+		t.Fatalf("Stats = %+v, want one key of each", tr.Stats())
+	}
+	a = begin(t, tr, name, ip, t0)
+	a.Succeeded(t0)
+	fail(t, tr, name, ip, t0)
+	shares("after another run")
+}
+
+// within reports whether s points into the memory of buf.
+func within(s, buf string) bool {
+	p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(buf)))
+	return p >= start && p < start+uintptr(len(buf))
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -370,12 +423,20 @@ func TestConcurrentUse(t *testing.T) {
 				now := c.Now()
 				user := fmt.Sprintf("u%d", i%20)
 				ip := fmt.Sprintf("10.0.%d.%d", g, i%7)
-				if b, _, _ := tr.Check(user, ip, now); !b {
-					tr.Failure(user, ip, now)
+				if a, ok, _, _ := tr.Begin(user, ip, false, now); ok {
+					switch i % 10 {
+					case 0:
+						a.Succeeded(now)
+					case 5:
+						a.Abandon()
+					default:
+						a.Failed(now)
+					}
 				}
-				tr.Failure("target", ip, now)
+				if a, ok, _, _ := tr.Begin("target", ip, i%3 == 0, now); ok {
+					a.Failed(now)
+				}
 				if i%10 == 0 {
-					tr.Success(user, ip, now)
 					_ = tr.Locked(now)
 					_, _ = tr.Unlock(ctx, KindUser, fmt.Sprintf("u%d", i%20))
 					_ = tr.Apply("user/remote", []byte(fmt.Sprintf(`{"since":%q,"until":%q,"failures":3}`,
@@ -391,10 +452,10 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	})
 	wg.Wait()
-	if b, _, kind := tr.Check("target", "", c.Now()); !b || kind != KindUser {
-		t.Errorf("after 2400 failures target is not blocked: %v %q", b, kind)
+	if got := probe(tr, "target", "", c.Now()); !got.blocked || got.kind != KindUser {
+		t.Errorf("after 2400 guesses target is not blocked: %+v", got)
 	}
-	checkInvariants(t, tr)
+	checkIdle(t, tr)
 	if err := tr.flush(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,90 @@
+package authn_test
+
+import (
+	"bufio"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/server/servertest"
+)
+
+// slowChecks reads how many slow password checks the node has run from
+// its metrics.
+func slowChecks(t *testing.T, s *servertest.Server) int {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.Node.Metrics().Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "esauth_slow_hash_duration_seconds_count "); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no slow-hash count in the metrics")
+	return 0
+}
+
+// Guesses sent all at once cannot get past the limit: with max_attempts 5,
+// 300 simultaneous wrong passwords for one user cost at most 5 slow checks,
+// the rest are refused with a 429 before any hashing, and the right
+// password sent among them is refused too (review §1).
+func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
+	s := servertest.Start(t, "esauth.metrics.address=127.0.0.1:0", "esauth.security.lockout.max_attempts=5",
+		"esauth.security.lockout.ip.max_attempts=1000", "esauth.security.authc.max_concurrent_hashes=1")
+	// A check slow enough that every guess arrives while the first is hashed.
+	h, _ := passhash.Resolve("bcrypt8")
+	hash, _ := h.Hash("alice-password")
+	s.MustCall(t, 200, "PUT", "/_security/user/alice", servertest.Admin, `{"password_hash":"`+hash+`","roles":[]}`)
+	before := slowChecks(t, s)
+	const n = 300
+	codes := make([]int, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			pw := "guess-" + strconv.Itoa(i)
+			if i == n/2 {
+				pw = "alice-password"
+			}
+			req, _ := http.NewRequest("GET", s.URL+"/_security/_authenticate", nil)
+			req.Header.Set("Authorization", "Basic "+servertest.B64("alice:"+pw))
+			start.Wait()
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	start.Done()
+	done.Wait()
+	count := map[int]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	checks := slowChecks(t, s) - before
+	t.Logf("answers %v, %d slow checks", count, checks)
+	if checks > 5 {
+		t.Errorf("%d slow checks for one username, want at most max_attempts (5)", checks)
+	}
+	if count[401]+count[200] > 5 || count[429] < n-5 {
+		t.Errorf("answers %v: more than 5 attempts were checked", count)
+	}
+	// Now it is blocked: the right password does not get in either.
+	if r := s.Call(t, "GET", "/_security/_authenticate", "alice:alice-password", ""); count[200] == 0 && r.Status != 429 {
+		t.Errorf("the right password after the flood: %d %s", r.Status, r.Body)
+	}
+}
