@@ -29,15 +29,13 @@ type Config struct {
 	Hasher passhash.Hasher
 	// FailTTL is how long a failed attempt is remembered: the same wrong
 	// credentials within FailTTL get the same answer without a new load
-	// (without bcrypt), so repeating a wrong password costs nothing. Only
-	// a keyed digest of the password is kept; any write to the user
-	// forgets it. FailTTL <= 0 turns this off.
+	// (without bcrypt). Load reports such an answer as recalled, at once:
+	// the caller must spend the time the load would have taken, so that
+	// the answer does not tell that the password was tried before
+	// (realm.Chain pauses in its gate). Only a keyed digest of the
+	// password is kept; any write to the user forgets it. FailTTL <= 0
+	// turns this off.
 	FailTTL time.Duration
-	// FailDelay is the least time a remembered failure takes to answer,
-	// normally what the slow hash it stands for takes: the answer then
-	// does not tell that the password was tried before, and a flood of
-	// repeated wrong passwords is slowed down without using any CPU.
-	FailDelay time.Duration
 	// Now is the clock; nil means time.Now. Tests pass a fake clock.
 	Now func() time.Time
 }
@@ -68,14 +66,13 @@ type Stats struct {
 // and since every entry lives exactly TTL, the oldest write is also the
 // first to expire, so eviction by write order drops expired entries first.
 type Cache[V any] struct {
-	shards    []shard[V]
-	mask      uint64
-	seed      maphash.Seed
-	hasher    passhash.Hasher
-	ttl       time.Duration
-	failTTL   time.Duration
-	failDelay time.Duration
-	now       func() time.Time
+	shards  []shard[V]
+	mask    uint64
+	seed    maphash.Seed
+	hasher  passhash.Hasher
+	ttl     time.Duration
+	failTTL time.Duration
+	now     func() time.Time
 	// off is set when cache.ttl or cache.max_users disables caching; every
 	// call then goes to load.
 	off bool
@@ -88,13 +85,12 @@ type Cache[V any] struct {
 // New returns an empty cache for cfg.
 func New[V any](cfg Config) *Cache[V] {
 	c := &Cache[V]{
-		seed:      maphash.MakeSeed(),
-		hasher:    cfg.Hasher,
-		ttl:       cfg.TTL,
-		failTTL:   cfg.FailTTL,
-		failDelay: cfg.FailDelay,
-		now:       cfg.Now,
-		off:       cfg.TTL <= 0 || cfg.MaxUsers <= 0,
+		seed:    maphash.MakeSeed(),
+		hasher:  cfg.Hasher,
+		ttl:     cfg.TTL,
+		failTTL: cfg.FailTTL,
+		now:     cfg.Now,
+		off:     cfg.TTL <= 0 || cfg.MaxUsers <= 0,
 	}
 	if c.hasher == (passhash.Hasher{}) {
 		h, err := passhash.ResolveCache(defaultHashAlgo)
@@ -174,6 +170,9 @@ func (c *Cache[V]) shard(username string) *shard[V] {
 // can carry the reason for a failure in it; only a caller that leaves
 // because of ctx gets the zero value. If load panics, every caller waiting
 // for it panics with the value.
+//
+// A remembered failure (see Config.FailTTL) comes back at once, as any
+// failure does; use Load to tell it apart.
 func (c *Cache[V]) Authenticate(ctx context.Context, username, password string, load func(ctx context.Context) (v V, ok bool, err error)) (V, bool, error) {
 	s := c.shard(username)
 	if c.off {
@@ -186,14 +185,18 @@ func (c *Cache[V]) Authenticate(ctx context.Context, username, password string, 
 		return v, true, nil
 	}
 	s.misses.Add(1)
-	return c.miss(ctx, s, username, password, load)
+	v, ok, _, err := c.miss(ctx, s, username, password, load)
+	return v, ok, err
 }
 
 // Load is Authenticate after a Get that missed: it counts the miss and
-// loads (or remembers a failure) without checking the entry again.
-func (c *Cache[V]) Load(ctx context.Context, username, password string, load func(ctx context.Context) (v V, ok bool, err error)) (V, bool, error) {
+// loads (or recalls a failure) without checking the entry again. recalled
+// reports a failure answered from memory, without a load: the caller owes
+// the time of the check it stands for.
+func (c *Cache[V]) Load(ctx context.Context, username, password string, load func(ctx context.Context) (v V, ok bool, err error)) (v V, ok, recalled bool, err error) {
 	if c.off {
-		return c.Authenticate(ctx, username, password, load)
+		v, ok, err := c.Authenticate(ctx, username, password, load)
+		return v, ok, false, err
 	}
 	s := c.shard(username)
 	s.misses.Add(1)

@@ -70,7 +70,7 @@ func TestGetThenLoad(t *testing.T) {
 	if _, ok := c.Get("alice", "s3cret-pw"); ok {
 		t.Fatal("hit before any load")
 	}
-	if v, ok, err := c.Load(t.Context(), "alice", "s3cret-pw", l.load("alice", "s3cret-pw")); v != "value-alice" || !ok || err != nil {
+	if v, ok, _, err := c.Load(t.Context(), "alice", "s3cret-pw", l.load("alice", "s3cret-pw")); v != "value-alice" || !ok || err != nil {
 		t.Fatalf("Load = (%q, %v, %v)", v, ok, err)
 	}
 	if _, ok := c.Get("alice", "s3cret-pw"); !ok {
@@ -322,15 +322,20 @@ func TestFlightKeys(t *testing.T) {
 	}
 }
 
-// TestFlightKeyHidesPassword looks at the key of a load in flight.
+// TestFlightKeyHidesPassword looks at the key of a load in flight: the
+// username is the caller's, sliced out of the decoded "user:password" as
+// the HTTP layer does, yet the key shares no memory with it, and the
+// password is there only as a keyed digest.
 func TestFlightKeyHidesPassword(t *testing.T) {
 	c, _ := newTestCache(t, 10)
 	const password = "correct horse battery staple"
+	decoded := strings.Clone("alice:" + password)
+	username, pw, _ := strings.Cut(decoded, ":")
 	release := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _, _ = c.Authenticate(t.Context(), "alice", password, func(context.Context) (string, bool, error) {
+		_, _, _ = c.Authenticate(t.Context(), username, pw, func(context.Context) (string, bool, error) {
 			<-release
 			return "", false, nil
 		})
@@ -342,6 +347,9 @@ func TestFlightKeyHidesPassword(t *testing.T) {
 		plain := sha256.Sum256([]byte(password))
 		if k.user != "alice" || strings.Contains(string(k.digest[:]), password) || k.digest == plain {
 			t.Errorf("flight key exposes the password: %q %x", k.user, k.digest)
+		}
+		if sharesMemory(k.user, decoded) {
+			t.Error("the flight key's username shares memory with the credentials")
 		}
 	}
 	s.mu.Unlock()

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"time"
+	"strings"
 )
 
 // errLoadExited is returned when load neither returned nor panicked, i.e.
@@ -39,48 +39,45 @@ func (p *panicError) Error() string {
 	return fmt.Sprintf("authcache: load panicked: %v\n\n%s", p.value, p.stack)
 }
 
-// miss joins the load in flight for username and password or starts one.
+// miss joins the load in flight for username and password or starts one,
+// unless the same attempt failed recently: then it returns that answer
+// with recalled set.
 //
 // A call only stores its result if it is still the shard's flight for its
 // key when it finishes. Invalidate and InvalidateAll detach flights, under
 // the same lock, so a load that started before an invalidation can neither
 // cache its possibly stale result nor be joined by calls made after it.
-func (c *Cache[V]) miss(ctx context.Context, s *shard[V], username, password string, load func(context.Context) (V, bool, error)) (V, bool, error) {
-	if err := ctx.Err(); err != nil {
-		var zero V
-		return zero, false, err
+func (c *Cache[V]) miss(ctx context.Context, s *shard[V], username, password string, load func(context.Context) (V, bool, error)) (v V, ok, recalled bool, err error) {
+	if err = ctx.Err(); err != nil {
+		return v, false, false, err
 	}
 	key := flightKey{user: username, digest: c.digest(password)}
 	s.mu.Lock()
 	if c.failTTL > 0 {
-		if v, ok := s.failedBefore(key, c.now()); ok {
+		if remembered, found := s.failedBefore(key, c.now()); found {
 			s.mu.Unlock()
 			s.failedHits.Add(1)
-			if c.failDelay > 0 {
-				t := time.NewTimer(c.failDelay)
-				defer t.Stop()
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					var zero V
-					return zero, false, ctx.Err()
-				}
-			}
-			return v, false, nil
+			return remembered, false, true, nil
 		}
 	}
 	f := s.flights[key]
 	if f != nil {
 		f.waiters++
 		s.mu.Unlock()
-		return c.wait(ctx, s, key, f)
+		v, ok, err = c.wait(ctx, s, key, f)
+		return v, ok, false, err
 	}
+	// The key outlives this call, in the entry or failure it leaves;
+	// the caller's username may be cut out of "user:password", and
+	// would keep the password reachable all that time.
+	key.user = strings.Clone(username)
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f = &call[V]{done: make(chan struct{}), cancel: cancel, waiters: 1}
 	s.flights[key] = f
 	s.mu.Unlock()
 	go c.run(lctx, s, key, f, password, load)
-	return c.wait(ctx, s, key, f)
+	v, ok, err = c.wait(ctx, s, key, f)
+	return v, ok, false, err
 }
 
 func (c *Cache[V]) wait(ctx context.Context, s *shard[V], key flightKey, f *call[V]) (V, bool, error) {

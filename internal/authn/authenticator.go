@@ -63,7 +63,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 	// password, and so is an attempt past the limit while others are
 	// still being checked.
 	now := time.Now()
-	attempt, allowed, after, kind := a.Lockout.Begin(username, lockout.ClientKey(r.RemoteAddr), false, now)
+	client := lockout.ClientKey(r.RemoteAddr)
+	attempt, allowed, after, kind := a.Lockout.Begin(username, client, false, now)
 	if !allowed {
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
 		return Authentication{}, lockedOut(username, kind, after)
@@ -74,8 +75,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 			attempt.Abandon()
 		}
 	}()
-	p, ok, err := a.Realms.Authenticate(ctx, username, password)
+	// The gate queues slow checks fairly by client and username.
+	p, ok, err := a.Realms.Authenticate(realm.WithClient(ctx, client), username, password)
 	finished = true
+	var busy *realm.BusyError
+	if errors.As(err, &busy) {
+		attempt.Abandon()
+		return Authentication{}, tooBusy(busy.RetryAfter)
+	}
 	if errors.Is(err, store.ErrUnavailable) {
 		attempt.Abandon()
 		return Authentication{}, err // a 503: the client should retry
@@ -118,6 +125,16 @@ func lockedOut(username, kind string, after time.Duration) error {
 	}
 	e := eserr.Security(http.StatusTooManyRequests,
 		"too many failed authentication attempts for %s; try again in %d seconds", who, secs)
+	e.Header = map[string][]string{"Retry-After": {strconv.FormatInt(secs, 10)}}
+	return e
+}
+
+// tooBusy is the 429 of a login refused because too many slow checks are
+// waiting already, from this client or in all.
+func tooBusy(after time.Duration) error {
+	secs := max(1, int64(math.Ceil(after.Seconds())))
+	e := eserr.Security(http.StatusTooManyRequests,
+		"too many authentication attempts are being checked; try again in %d seconds", secs)
 	e.Header = map[string][]string{"Retry-After": {strconv.FormatInt(secs, 10)}}
 	return e
 }

@@ -36,7 +36,7 @@ func (b *busyRealm) Authenticate(context.Context, string, string) (Principal, Ou
 func TestGateCapsSlowChecks(t *testing.T) {
 	h, _ := passhash.ResolveCache("ssha256")
 	inner := &busyRealm{}
-	c := NewCached(inner, authcache.Config{TTL: time.Hour, MaxUsers: 100, Hasher: h}, NewGate(2))
+	c := NewCached(inner, authcache.Config{TTL: time.Hour, MaxUsers: 100, Hasher: h}, NewGate(2, 0))
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -54,21 +54,21 @@ func TestGateCapsSlowChecks(t *testing.T) {
 // TestGateHonoursCancellation: a caller waiting for a slot gives up with
 // its context.
 func TestGateHonoursCancellation(t *testing.T) {
-	g := NewGate(1)
+	g := NewGate(1, 0)
 	release := make(chan struct{})
-	go g.Do(context.Background(), func() { <-release })
+	go g.Do(context.Background(), "u", func() { <-release })
 	time.Sleep(10 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	ran := false
-	if err := g.Do(ctx, func() { ran = true }); err == nil || ran {
+	if err := g.Do(ctx, "u", func() { ran = true }); err == nil || ran {
 		t.Errorf("waiting caller: err=%v ran=%v", err, ran)
 	}
 	close(release)
-	if err := (*Gate)(nil).Do(context.Background(), func() { ran = true }); err != nil || !ran {
+	if err := (*Gate)(nil).Do(context.Background(), "u", func() { ran = true }); err != nil || !ran {
 		t.Error("a nil gate must let everything through")
 	}
-	if n := cap(NewGate(0).slots); n < 1 {
+	if n := NewGate(0, 0).slots; n < 1 {
 		t.Errorf("default gate size %d", n)
 	}
 }

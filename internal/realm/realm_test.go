@@ -127,7 +127,7 @@ func TestChainObserve(t *testing.T) {
 	var got []result
 	chain.Observe = func(realm string, ok bool) { got = append(got, result{realm, ok}) }
 	var slow []time.Duration
-	chain.Gate = NewGate(1)
+	chain.Gate = NewGate(1, 0)
 	chain.Gate.Observe = func(d time.Duration) { slow = append(slow, d) }
 	for _, try := range [][2]string{{"joe", "joe-secret"}, {"joe", "wrong-pass"}, {"off", "joe-secret"}, {"nobody", "x-secret"}, {"elastic", "wrong-pass"}} {
 		if _, _, err := chain.Authenticate(context.Background(), try[0], try[1]); err != nil {

@@ -27,23 +27,29 @@ func (r *Reserved) Ref() Ref { return ReservedRef }
 
 // Authenticate implements Realm.
 func (r *Reserved) Authenticate(ctx context.Context, username, password string) (Principal, Outcome, error) {
+	return lookThenCheck(ctx, r, username, password)
+}
+
+func (r *Reserved) lookup(ctx context.Context, username string) (func(password string) (Principal, Outcome), error) {
 	b, ok := user.LookupBuiltin(username)
 	if !ok {
-		return Principal{}, Unknown, nil
+		return nil, nil
 	}
 	st, err := r.users.GetReserved(ctx, username)
 	if err != nil {
-		return Principal{}, Continue, err
+		return nil, err
 	}
-	if st.PasswordHash == "" {
-		// Never given a password: it cannot log in, but it costs the same.
-		_, _ = r.verify(password, r.fake)
-		return Principal{}, Terminate, nil
-	}
-	if !matches(r.verify, password, st.PasswordHash) {
-		return Principal{}, Terminate, nil
-	}
-	return Principal{User: b.User(st.Enabled), Realm: ReservedRef}, Success, nil
+	return func(password string) (Principal, Outcome) {
+		if st.PasswordHash == "" {
+			// Never given a password: it cannot log in, but it costs the same.
+			_, _ = r.verify(password, r.fake)
+			return Principal{}, Terminate
+		}
+		if !matches(r.verify, password, st.PasswordHash) {
+			return Principal{}, Terminate
+		}
+		return Principal{User: b.User(st.Enabled), Realm: ReservedRef}, Success
+	}, nil
 }
 
 // Owns implements Owner: the reserved realm has only the built-in users.

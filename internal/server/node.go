@@ -113,15 +113,15 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	if err := bootstrapElastic(ctx, users, opt); err != nil {
 		return nil, fmt.Errorf("bootstrapping the elastic user: %w", err)
 	}
-	// Making the fake hash also measures what one slow hash costs here,
-	// which remembered failures then take to answer.
+	// Making the fake hash also gives a first measure of what one slow
+	// hash costs here, until the gate has timed real checks.
 	begin := time.Now()
 	fake, err := cfg.PasswordHasher.FakeHash()
 	if err != nil {
 		return nil, err
 	}
-	failDelay := min(time.Since(begin), time.Second)
-	realms, err := buildRealms(ctx, cfg, users, fake, failDelay, log)
+	hashCost := min(time.Since(begin), time.Second)
+	realms, err := buildRealms(ctx, cfg, users, fake, hashCost, log)
 	if err != nil {
 		return nil, err
 	}

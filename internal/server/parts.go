@@ -65,15 +65,16 @@ func (s realmSet) all() []realm.Realm {
 
 // buildRealms builds the reserved realm and the configured chain, each
 // behind its credential cache; a file realm reload empties its cache. Failed
-// attempts are remembered for esauth.security.authc.failed_cache.ttl and
-// answered after failDelay, the cost of one slow hash.
-func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, failDelay time.Duration, log *slog.Logger) (realmSet, error) {
+// attempts are remembered for esauth.security.authc.failed_cache.ttl; the
+// gate answers a remembered one after as long as a slow check takes, which
+// it measures, starting from hashCost, one hash timed at start-up.
+func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Store, fake string, hashCost time.Duration, log *slog.Logger) (realmSet, error) {
 	// One gate for every realm: the cap is on the machine's cores, not per realm.
-	gate := realm.NewGate(cfg.MaxConcurrentHashes)
+	gate := realm.NewGate(cfg.MaxConcurrentHashes, hashCost)
 	set := realmSet{chain: realm.Chain{FakeHash: fake, Gate: gate}}
 	add := func(r realm.Realm, rc config.RealmConfig) *realm.Cached {
 		c := realm.NewCached(r, authcache.Config{TTL: rc.CacheTTL, MaxUsers: rc.CacheMaxUsers, Hasher: rc.CacheHasher,
-			FailTTL: cfg.FailedCacheTTL, FailDelay: failDelay}, gate)
+			FailTTL: cfg.FailedCacheTTL}, gate)
 		set.cached = append(set.cached, c)
 		if rc.Authentication {
 			set.chain.Realms = append(set.chain.Realms, c)
