@@ -39,7 +39,11 @@ func (l *Logger) render(b []byte, e *entry) []byte {
 		}
 		b = field(b, "authentication.type", string(t))
 		b = field(b, "user.name", p.Name)
+		b = field(b, "user.run_by.name", p.RunByName)
+		b = field(b, "user.run_as.name", p.RunAsName)
 		b = field(b, "user.realm", p.Realm)
+		b = field(b, "user.run_by.realm", p.RunByRealm)
+		b = field(b, "user.run_as.realm", p.RunAsRealm)
 		if e.roles {
 			b = append(b, `, "user.roles":`...)
 			b = appendStrings(b, p.Roles)

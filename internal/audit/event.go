@@ -14,7 +14,7 @@ type Event uint16
 // name so that an elasticsearch.yml copied from Elasticsearch still loads;
 // it emits only those its Logger has a method for. The others
 // (realm_authentication_failed, tampered_request, connection_*,
-// system_access_granted, run_as_*) concern features esauth does not have.
+// system_access_granted) concern features esauth does not have.
 const (
 	EventAnonymousAccessDenied Event = 1 << iota
 	EventAuthenticationFailed

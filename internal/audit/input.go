@@ -96,6 +96,15 @@ type Principal struct {
 	Roles []string
 	// Type is "" or Realm for a realm user, Anonymous for anonymous access.
 	Type AuthenticationType
+	// RunByName and RunByRealm name the user who authenticated when the
+	// request runs as another ("user.run_by.name", "user.run_by.realm"):
+	// Name and Realm are then the user it runs as and the realm that
+	// looked it up.
+	RunByName, RunByRealm string
+	// RunAsName and RunAsRealm name the user a run-as event is about
+	// ("user.run_as.name", "user.run_as.realm"); Name and Realm are then
+	// the user who authenticated.
+	RunAsName, RunAsRealm string
 }
 
 // Failure describes a refused authentication.

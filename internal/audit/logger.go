@@ -168,6 +168,29 @@ func (l *Logger) AccessDenied(req Request, p Principal, action string) {
 	l.write(&entry{eventType: "transport", action: EventAccessDenied, principal: &p, roles: true, req: &req, esAction: action})
 }
 
+// RunAsGranted records that p.Name may run action as p.RunAsName
+// (run_as_granted); p.Roles are the roles of the user who authenticated.
+func (l *Logger) RunAsGranted(req Request, p Principal, action string) {
+	if l == nil || !l.events.Has(EventRunAsGranted) {
+		return
+	}
+	l.write(&entry{eventType: "transport", action: EventRunAsGranted, principal: &p, roles: true, req: &req, esAction: action})
+}
+
+// RunAsDenied records that p.Name may not run as p.RunAsName
+// (run_as_denied): for action, or, with action "", at authentication
+// (an empty run-as header), as a REST event.
+func (l *Logger) RunAsDenied(req Request, p Principal, action string) {
+	if l == nil || !l.events.Has(EventRunAsDenied) {
+		return
+	}
+	if action == "" {
+		l.write(&entry{eventType: "rest", action: EventRunAsDenied, principal: &p, req: &req, rest: true})
+		return
+	}
+	l.write(&entry{eventType: "transport", action: EventRunAsDenied, principal: &p, roles: true, req: &req, esAction: action})
+}
+
 // SecurityConfigChange records a change to users or roles
 // (security_config_change). As in Elasticsearch, call it once the request
 // is parsed and authorized, before it is carried out, and only req.ID is

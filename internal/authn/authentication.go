@@ -25,7 +25,20 @@ type Authentication struct {
 	Authenticating realm.Principal
 	Effective      realm.Principal
 	Type           Type
+	runAs          bool
 }
+
+// RunAs returns a running as effective: a user found by a realm's
+// lookup, or, when none had it, a user with only a name (and no realm),
+// whom authorization refuses.
+func (a Authentication) RunAs(effective realm.Principal) Authentication {
+	a.Effective, a.runAs = effective, true
+	return a
+}
+
+// IsRunAs reports a request that runs as another user than the one who
+// authenticated.
+func (a Authentication) IsRunAs() bool { return a.runAs }
 
 // User is the user the request runs as.
 func (a Authentication) User() user.User { return a.Effective.User }

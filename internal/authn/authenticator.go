@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/esauth/esauth/internal/audit"
@@ -19,6 +20,7 @@ import (
 	"github.com/esauth/esauth/internal/metrics"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/store"
+	"github.com/esauth/esauth/internal/user"
 )
 
 // Authenticator authenticates requests from their headers alone, so that
@@ -26,6 +28,8 @@ import (
 type Authenticator struct {
 	// Realms authenticate Basic credentials, in order.
 	Realms realm.Chain
+	// Lookup are every realm, in order, for finding a run-as user.
+	Lookup []realm.Realm
 	// Anonymous is the anonymous-access configuration: requests without
 	// credentials run as it when it has roles, and its roles are added to
 	// every authenticated user's.
@@ -33,6 +37,9 @@ type Authenticator struct {
 	// Lockout blocks usernames and addresses after repeated failures; nil
 	// when esauth.security.lockout.enabled is false.
 	Lockout *lockout.Tracker
+	// SkipIP, when set, names the accounts whose logins neither count
+	// against nor are blocked by their client address (recovery accounts).
+	SkipIP func(username string) bool
 	// LastAuth records native users' last successful authentication; nil
 	// when not kept.
 	LastAuth *lastauth.Recorder
@@ -43,9 +50,31 @@ type Authenticator struct {
 	Log     *slog.Logger
 }
 
-// Authenticate decides who sent r. Unknown users, wrong passwords and
-// disabled users get one identical answer.
+// RunAsHeader names the user a request asks to run as (Elasticsearch's
+// es-security-runas-user), in Go's canonical form.
+const RunAsHeader = "Es-Security-Runas-User"
+
+// Authenticate decides who sent r, and whom it runs as. Unknown users,
+// wrong passwords and disabled users get one identical answer.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
+	auth, err := a.authenticate(ctx, r, ar)
+	if err != nil {
+		return Authentication{}, err
+	}
+	if _, sent := r.Header[RunAsHeader]; sent {
+		// Never run with the caller's own privileges once run-as was asked.
+		if auth, err = a.runAs(ctx, r, ar, auth); err != nil {
+			return Authentication{}, err
+		}
+	}
+	if !auth.IsAnonymous() {
+		a.Audit.AuthenticationSuccess(ar, auth.Audit())
+	}
+	return auth, nil
+}
+
+// authenticate checks the credentials r carries.
+func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
 	uri := r.RequestURI
 	username, password, found, err := ParseBasic(r.Header.Get("Authorization"))
 	if err != nil {
@@ -58,13 +87,20 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 		a.Audit.AnonymousAccessDenied(ar)
 		return Authentication{}, Unauthenticated("missing authentication credentials for REST request [%s]", uri)
 	}
+	if len(username) > user.MaxFileNameLength {
+		// No realm has such a user: refused before any realm, lockout or
+		// cache keeps a key of this size.
+		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username})
+		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
+	}
 	// The attempt reserves its place before any password is checked: a
 	// blocked username or address is refused, even with the right
 	// password, and so is an attempt past the limit while others are
 	// still being checked.
 	now := time.Now()
 	client := lockout.ClientKey(r.RemoteAddr)
-	attempt, allowed, after, kind := a.Lockout.Begin(username, client, false, now)
+	skipIP := a.SkipIP != nil && a.SkipIP(username)
+	attempt, allowed, after, kind := a.Lockout.Begin(username, client, skipIP, now)
 	if !allowed {
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
 		return Authentication{}, lockedOut(username, kind, after)
@@ -104,15 +140,53 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
 	attempt.Succeeded(time.Now())
-	a.Audit.AuthenticationSuccess(ar, AuditPrincipal(p, false))
 	if a.LastAuth != nil && p.Realm.Type == config.RealmNative {
 		a.LastAuth.Record(p.User.Username, now)
 	}
-	if a.Anonymous.Enabled() {
-		// Elasticsearch gives every user the anonymous roles too.
-		p.User.Roles = append(slices.Clip(p.User.Roles), a.Anonymous.Roles...)
-	}
+	p.User.Roles = a.withAnonymousRoles(p.User.Roles)
 	return Authentication{Authenticating: p, Effective: p, Type: TypeRealm}, nil
+}
+
+// withAnonymousRoles adds the anonymous roles, which Elasticsearch gives
+// every user while anonymous access is on.
+func (a *Authenticator) withAnonymousRoles(roles []string) []string {
+	if !a.Anonymous.Enabled() {
+		return roles
+	}
+	return append(slices.Clip(roles), a.Anonymous.Roles...)
+}
+
+// runAs looks up the user named by the run-as header, as Elasticsearch's
+// authenticator chain does: an empty name fails authentication, a
+// disabled user too, and a name no realm knows is not an error here (that
+// would tell which users exist) but a user without a realm, whom
+// authorization refuses.
+func (a *Authenticator) runAs(ctx context.Context, r *http.Request, ar audit.Request, auth Authentication) (Authentication, error) {
+	target := r.Header.Get(RunAsHeader)
+	refused := func() error {
+		return Unauthenticated("unable to authenticate user [%s] for REST request [%s]", auth.Authenticating.User.Username, r.RequestURI)
+	}
+	if target == "" {
+		a.Audit.RunAsDenied(ar, auth.RunAs(realm.Principal{}).AuditRunAs(), "")
+		return Authentication{}, refused()
+	}
+	eff, found, err := realm.Lookup(ctx, a.Lookup, target)
+	if errors.Is(err, store.ErrUnavailable) {
+		return Authentication{}, err
+	}
+	if err != nil {
+		a.Log.Error("a realm failed while looking up a run-as user", "user", target, "err", err)
+		return Authentication{}, Unauthenticated("error attempting to authenticate request")
+	}
+	if !found {
+		return auth.RunAs(realm.Principal{User: user.User{Username: strings.Clone(target)}}), nil
+	}
+	if !eff.User.Enabled {
+		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: auth.Authenticating.User.Username})
+		return Authentication{}, refused()
+	}
+	eff.User.Roles = a.withAnonymousRoles(eff.User.Roles)
+	return auth.RunAs(eff), nil
 }
 
 // lockedOut is the 429 of a blocked username or address, with the
@@ -139,14 +213,28 @@ func tooBusy(after time.Duration) error {
 	return e
 }
 
-// AuditPrincipal describes p to the audit log.
-func AuditPrincipal(p realm.Principal, anonymous bool) audit.Principal {
-	ap := audit.Principal{Name: p.User.Username, Realm: p.Realm.Name, Roles: p.User.Roles, Type: audit.Realm}
-	if anonymous {
+// Audit describes the caller to the audit log as its access events name
+// it: the user the request runs as, and who it runs as them.
+func (a Authentication) Audit() audit.Principal {
+	ap := audit.Principal{Name: a.Effective.User.Username, Realm: a.Effective.Realm.Name, Roles: a.Effective.User.Roles, Type: audit.Realm}
+	if a.IsAnonymous() {
 		ap.Type = audit.Anonymous
+	}
+	if a.runAs {
+		ap.RunByName, ap.RunByRealm = a.Authenticating.User.Username, a.Authenticating.Realm.Name
 	}
 	return ap
 }
 
-// Audit describes the caller to the audit log.
-func (a Authentication) Audit() audit.Principal { return AuditPrincipal(a.Effective, a.IsAnonymous()) }
+// AuditRunAs describes a run-as as its run_as_granted and run_as_denied
+// events name it: the user who authenticated, with their roles, and the
+// user asked for.
+func (a Authentication) AuditRunAs() audit.Principal {
+	ap := audit.Principal{Name: a.Authenticating.User.Username, Realm: a.Authenticating.Realm.Name,
+		Roles: a.Authenticating.User.Roles, Type: audit.Realm,
+		RunAsName: a.Effective.User.Username, RunAsRealm: a.Effective.Realm.Name}
+	if a.Type == TypeAnonymous {
+		ap.Type = audit.Anonymous
+	}
+	return ap
+}

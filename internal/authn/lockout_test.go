@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/esauth/esauth/internal/audit"
+	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/server/servertest"
 )
 
@@ -58,4 +59,27 @@ func TestLockoutOff(t *testing.T) {
 	}
 	s.MustCall(t, 200, "GET", "/_security/_authenticate", servertest.Admin, "")
 	s.MustCall(t, 400, "GET", "/_security/_esauth/locked_users", servertest.Admin, "")
+}
+
+// Failures from a shared address (a load balancer) block every user of
+// it, but not the file-realm superuser that reset-password and
+// administrators use to get back in (review §7).
+func TestRecoveryAccountIgnoresAddressBlocks(t *testing.T) {
+	h, _ := passhash.Resolve("bcrypt4")
+	hash, _ := h.Hash("password")
+	s := servertest.StartWith(t, servertest.Options{
+		Settings: []string{"esauth.security.lockout.ip.max_attempts=5"},
+		Files:    map[string]string{"users": "rescue:" + hash + "\nplain:" + hash + "\n", "users_roles": "superuser:rescue\n"},
+	})
+	for i := range 5 {
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", "guess-"+string(rune('a'+i))+":wrong-password", "")
+	}
+	if r := s.Call(t, "GET", "/_security/_authenticate", servertest.Admin, ""); r.Status != 429 || !strings.Contains(r.Body, "this address") {
+		t.Fatalf("the address is not blocked: %d %s", r.Status, r.Body)
+	}
+	s.MustCall(t, 429, "GET", "/_security/_authenticate", "plain:password", "")
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", "rescue:password", "")
+	// It can lift the block for everyone.
+	s.MustCall(t, 200, "DELETE", "/_security/_esauth/locked_users/ip/127.0.0.1", "rescue:password", "")
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", servertest.Admin, "")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
 )
 
@@ -38,7 +39,22 @@ type Request struct {
 type Decision struct {
 	granted bool
 	action  string
+	runAs   RunAs
 }
+
+// RunAs is what authorization said of a request's run-as.
+type RunAs int
+
+// The run-as verdicts: no run-as was asked, it was granted, or denied.
+const (
+	NoRunAs RunAs = iota
+	RunAsGranted
+	RunAsDenied
+)
+
+// RunAs reports the run-as verdict, also on a denied request, for the
+// audit log: a denied run-as is audited instead of the action.
+func (d Decision) RunAs() RunAs { return d.runAs }
 
 // Granted reports whether the decision came from a successful Authorize.
 func (d Decision) Granted() bool { return d.granted }
@@ -74,21 +90,46 @@ func (a *Authorizer) Invalidate() { a.sets.clear() }
 // Authorize grants req to auth, or returns Elasticsearch's denial: a 403
 // (or, for an anonymous caller when AnonymousAuthzException is false, a
 // 401 asking for credentials).
+//
+// A request that runs as another user is first checked against the run_as
+// privileges of the user who authenticated; then the action is decided
+// with the roles of the user it runs as, as RBACEngine does.
 func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, req Request) (Decision, error) {
+	d := Decision{action: req.Action}
+	if auth.IsRunAs() {
+		by, err := a.sets.get(ctx, auth.Authenticating.User.Roles)
+		if err != nil {
+			return Decision{}, err
+		}
+		// A run-as user no realm found has no realm, and is refused.
+		if auth.Effective.Realm == (realm.Ref{}) || !by.grantsRunAs(auth.Effective.User.Username) {
+			d.runAs = RunAsDenied
+			return d, a.deny(auth, req.Action, func() error { return runAsDenial(auth, by, req.Action) })
+		}
+		d.runAs = RunAsGranted
+	}
 	if req.Action == ActionAuthenticate {
-		return Decision{granted: true, action: req.Action}, nil
+		d.granted = true
+		return d, nil
 	}
 	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
 	if err != nil {
 		return Decision{}, err
 	}
 	if set.grantsCluster(req.Action) || sameUser(auth, req) {
-		return Decision{granted: true, action: req.Action}, nil
+		d.granted = true
+		return d, nil
 	}
+	return d, a.deny(auth, req.Action, func() error { return a.denial(auth, set, req.Action) })
+}
+
+// deny returns the denial, or, for an anonymous caller when
+// authz_exception is false, a 401 asking for credentials.
+func (a *Authorizer) deny(auth authn.Authentication, action string, denial func() error) error {
 	if auth.IsAnonymous() && !a.opt.AnonymousAuthzException {
-		return Decision{}, authn.Unauthenticated("action [%s] requires authentication", req.Action)
+		return authn.Unauthenticated("action [%s] requires authentication", action)
 	}
-	return Decision{}, a.denial(auth, set, req.Action)
+	return denial()
 }
 
 // sameUser is RBACEngine's same-user rule: users may authenticate, list
@@ -108,14 +149,16 @@ func sameUser(auth authn.Authentication, req Request) bool {
 	return false
 }
 
-// denial words the 403 as AuthorizationDenialMessages does.
+// denial words the 403 as AuthorizationDenialMessages.actionDenied does:
+// the user who authenticated, whom the request runs as, and the roles it
+// was decided with.
 func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action string) error {
 	var b strings.Builder
-	b.WriteString("action [" + action + "] is unauthorized for user [" + auth.Effective.User.Username + "]")
-	b.WriteString(" with effective roles [" + strings.Join(set.effective, ",") + "]")
-	if len(set.missing) > 0 {
-		b.WriteString(" (assigned roles [" + strings.Join(set.missing, ",") + "] were not found)")
+	b.WriteString("action [" + action + "] is unauthorized for user [" + auth.Authenticating.User.Username + "]")
+	if auth.IsRunAs() {
+		b.WriteString(" run as [" + auth.Effective.User.Username + "]")
 	}
+	writeRoles(&b, set)
 	var granting []string
 	for _, pr := range a.ordered {
 		if pr.Grants(action) {
@@ -126,4 +169,24 @@ func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action stri
 		b.WriteString(", this action is granted by the cluster privileges [" + strings.Join(granting, ",") + "]")
 	}
 	return eserr.Security(http.StatusForbidden, "%s", b.String())
+}
+
+// runAsDenial is AuthorizationDenialMessages.runAsDenied: the roles are
+// those of the user who authenticated, whose run_as privileges decided.
+func runAsDenial(auth authn.Authentication, by *roleSet, action string) error {
+	var b strings.Builder
+	who := "user [" + auth.Authenticating.User.Username + "]"
+	b.WriteString("action [" + action + "] is unauthorized for " + who)
+	writeRoles(&b, by)
+	b.WriteString(", because " + who + " is unauthorized to run as [" + auth.Effective.User.Username + "]")
+	return eserr.Security(http.StatusForbidden, "%s", b.String())
+}
+
+// writeRoles is rolesDescription: the roles found, and those assigned but
+// not found.
+func writeRoles(b *strings.Builder, set *roleSet) {
+	b.WriteString(" with effective roles [" + strings.Join(set.effective, ",") + "]")
+	if len(set.missing) > 0 {
+		b.WriteString(" (assigned roles [" + strings.Join(set.missing, ",") + "] were not found)")
+	}
 }

@@ -116,3 +116,47 @@ func TestDenialMessage(t *testing.T) {
 		}
 	}
 }
+
+// Run-as is decided with the authenticating user's run_as privileges,
+// then the action with the roles of the user it runs as.
+func TestAuthorizeRunAs(t *testing.T) {
+	a := New(roleSource{
+		"proxy":  {Name: "proxy", RunAs: []string{"bob", "team-*"}},
+		"reader": {Name: "reader", Cluster: []string{"read_security"}},
+	}, Options{AnonymousAuthzException: true})
+	proxy := principal("proxy", "native", "proxy")
+	as := func(name string, roles ...string) authn.Authentication {
+		return proxy.RunAs(realm.Principal{User: user.User{Username: name, Roles: roles}, Realm: realm.DefaultNativeRef})
+	}
+	get := "cluster:admin/xpack/security/user/get"
+	tests := []struct {
+		auth    authn.Authentication
+		action  string
+		runAs   RunAs
+		granted bool
+		reason  string
+	}{
+		{as("bob", "reader"), get, RunAsGranted, true, ""},
+		{as("team-a", "reader"), get, RunAsGranted, true, ""},
+		{as("bob"), get, RunAsGranted, false,
+			"action [" + get + "] is unauthorized for user [proxy] run as [bob] with effective roles [], this action is granted by the cluster privileges [read_security,manage_security,all]"},
+		{as("alice", "reader"), get, RunAsDenied, false,
+			"action [" + get + "] is unauthorized for user [proxy] with effective roles [proxy], because user [proxy] is unauthorized to run as [alice]"},
+		// _authenticate needs no privilege, but the run-as is checked.
+		{as("alice"), ActionAuthenticate, RunAsDenied, false,
+			"action [" + ActionAuthenticate + "] is unauthorized for user [proxy] with effective roles [proxy], because user [proxy] is unauthorized to run as [alice]"},
+		// A user no realm found has no realm: refused, even if named.
+		{proxy.RunAs(realm.Principal{User: user.User{Username: "bob"}}), get, RunAsDenied, false,
+			"action [" + get + "] is unauthorized for user [proxy] with effective roles [proxy], because user [proxy] is unauthorized to run as [bob]"},
+	}
+	for _, tt := range tests {
+		d, err := a.Authorize(context.Background(), tt.auth, Request{Action: tt.action})
+		if d.Granted() != tt.granted || d.RunAs() != tt.runAs {
+			t.Errorf("as %s: granted %v run-as %v (%v), want %v %v", tt.auth.User().Username, d.Granted(), d.RunAs(), err, tt.granted, tt.runAs)
+		}
+		var e *eserr.Error
+		if tt.reason != "" && (!errors.As(err, &e) || e.Reason != tt.reason || e.Status != 403) {
+			t.Errorf("as %s:\n got %v\nwant %s", tt.auth.User().Username, err, tt.reason)
+		}
+	}
+}

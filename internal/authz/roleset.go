@@ -18,6 +18,7 @@ type roleSet struct {
 	// without repeats, as denials list them.
 	effective, missing []string
 	cluster            []func(action string) bool
+	runAs              []string
 	made               time.Time
 }
 
@@ -38,6 +39,7 @@ func compile(names []string, found map[string]roles.Descriptor) *roleSet {
 		for _, c := range found[name].Cluster {
 			s.cluster = append(s.cluster, clusterRule(c))
 		}
+		s.runAs = append(s.runAs, found[name].RunAs...)
 	}
 	return s
 }
@@ -55,6 +57,12 @@ func clusterRule(c string) func(string) bool {
 	}
 	pat := c + "*"
 	return func(action string) bool { return roles.Match(pat, action) }
+}
+
+// grantsRunAs is Role.checkRunAs: a run_as pattern of any role names the
+// user.
+func (s *roleSet) grantsRunAs(username string) bool {
+	return roles.MatchAny(s.runAs, username)
 }
 
 func (s *roleSet) grantsCluster(action string) bool {

@@ -124,3 +124,9 @@ func (r *Realm) logProblems(problems []Problem) {
 		r.log.Error("file realm: bad line in file", "realm", r.ref.Name, "file", p.File, "line", p.Line, "problem", p.Msg)
 	}
 }
+
+// LookupUser implements realm.Lookuper, for run-as.
+func (r *Realm) LookupUser(_ context.Context, username string) (user.User, bool, error) {
+	u, ok := r.Lookup(username)
+	return u, ok, nil
+}

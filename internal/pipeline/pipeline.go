@@ -128,12 +128,20 @@ func (p *Pipeline) handle(c *Call) (*rest.Response, error) {
 			return nil, err
 		}
 	}
+	action := prep.Authz.Action
 	d, err := p.authz.Authorize(ctx, auth, prep.Authz)
-	if err != nil {
-		p.opt.Audit.AccessDenied(c.AuditRequest, auth.Audit(), prep.Authz.Action)
+	switch d.RunAs() {
+	case authz.RunAsGranted:
+		p.opt.Audit.RunAsGranted(c.AuditRequest, auth.AuditRunAs(), action)
+	case authz.RunAsDenied:
+		p.opt.Audit.RunAsDenied(c.AuditRequest, auth.AuditRunAs(), action)
 		return nil, err
 	}
-	p.opt.Audit.AccessGranted(c.AuditRequest, auth.Audit(), prep.Authz.Action)
+	if err != nil {
+		p.opt.Audit.AccessDenied(c.AuditRequest, auth.Audit(), action)
+		return nil, err
+	}
+	p.opt.Audit.AccessGranted(c.AuditRequest, auth.Audit(), action)
 	if !d.Granted() || prep.Run == nil {
 		// Authorize never grants without saying so; failing closed here
 		// costs nothing and catches a route prepared without a Run.

@@ -196,8 +196,8 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	if realms.file != nil {
 		api.FileUsers = realms.file
 	}
-	authenticator := &authn.Authenticator{Realms: realms.chain, Anonymous: cfg.Anonymous, Lockout: tracker,
-		LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
+	authenticator := &authn.Authenticator{Realms: realms.chain, Lookup: realms.all(), Anonymous: cfg.Anonymous,
+		Lockout: tracker, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
 	routes := api.Routes()
 	if opt.Routes != nil {
 		routes = opt.Routes(routes)

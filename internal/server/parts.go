@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/esauth/esauth/internal/audit"
@@ -61,6 +62,19 @@ func (s realmSet) all() []realm.Realm {
 		out[i] = c
 	}
 	return out
+}
+
+// recoveryAccount reports a file-realm superuser: the account
+// reset-password adds for itself, and the one an administrator keeps for
+// emergencies. Failures from its address neither block it nor count
+// against the address, so that others' failures from a shared address (a
+// load balancer) cannot lock the way back in; its own limit still holds.
+func (s realmSet) recoveryAccount(username string) bool {
+	if s.file == nil {
+		return false
+	}
+	u, ok := s.file.Lookup(username)
+	return ok && slices.Contains(u.Roles, "superuser")
 }
 
 // buildRealms builds the reserved realm and the configured chain, each
