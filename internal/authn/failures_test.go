@@ -60,3 +60,19 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A username longer than any realm allows is refused before the realms,
+// the lockout and the caches see it, so none keeps a key of its size
+// (review §15): many of them neither block the address nor show up as
+// blocks.
+func TestOverlongUsernames(t *testing.T) {
+	s := servertest.Start(t, "esauth.security.lockout.ip.max_attempts=3")
+	for i := range 6 {
+		name := strings.Repeat(string(rune('a'+i)), 12000)
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", name+":password", "")
+	}
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", servertest.Admin, "")
+	if body := s.MustCall(t, 200, "GET", "/_security/_esauth/locked_users", servertest.Admin, ""); body != `{"locked_users":[]}` {
+		t.Errorf("blocks: %s", body)
+	}
+}

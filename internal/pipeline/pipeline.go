@@ -9,6 +9,7 @@ import (
 	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/metrics"
 	"github.com/esauth/esauth/internal/random"
 	"github.com/esauth/esauth/internal/rest"
@@ -20,6 +21,10 @@ type Pipeline struct {
 	authz *authz.Authorizer
 	opt   Options
 	trie  rest.Trie[*Route]
+	// cross refuses state-changing requests a browser sends from another
+	// site: once a browser holds Basic credentials for esauth, any page
+	// could otherwise post a form to it with them.
+	cross *http.CrossOriginProtection
 }
 
 // Options are the pipeline's collaborators besides authentication and
@@ -37,7 +42,7 @@ type Options struct {
 // New returns the pipeline serving routes. Two routes with the same method
 // and path are an error.
 func New(an *authn.Authenticator, az *authz.Authorizer, routes []Route, opt Options) (*Pipeline, error) {
-	p := &Pipeline{authn: an, authz: az, opt: opt}
+	p := &Pipeline{authn: an, authz: az, opt: opt, cross: http.NewCrossOriginProtection()}
 	for i := range routes {
 		rt := &routes[i]
 		if err := p.trie.Add(rt.Method, rt.Path, rt); err != nil {
@@ -67,6 +72,12 @@ func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string,
 	w.Header()["X-Elastic-Product"] = productHeader
 	if err := rest.CheckHead(hr); err != nil {
 		return metrics.UnmatchedRoute, rest.WriteError(w, hr, p.opt.Log, rest.Output{}, err)
+	}
+	if err := p.cross.Check(hr); err != nil {
+		// Official clients and curl send neither Sec-Fetch-Site nor
+		// Origin, so only a browser's cross-site request ends here.
+		return metrics.UnmatchedRoute, rest.WriteError(w, hr, p.opt.Log, rest.Output{},
+			eserr.Security(http.StatusForbidden, "cross-site request refused: %s", err))
 	}
 	m := p.trie.Lookup(hr.Method, hr.URL.EscapedPath())
 	if !m.Found {
