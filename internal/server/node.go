@@ -191,6 +191,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		Anonymous:      cfg.Anonymous,
 		LastAuth:       lastAuth,
 		Lockout:        tracker,
+		Healthy:        storeHealthy(db, n.peers),
 		Log:            log,
 	}
 	if realms.file != nil {
@@ -209,6 +210,20 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	}
 	n.handler = p
 	return n, nil
+}
+
+// storeHealthy reports whether the store answers within two seconds: the
+// shared store's revision, or a read of the embedded one.
+func storeHealthy(db store.Store, p *peers.Peers) func(context.Context) bool {
+	if p != nil {
+		return p.Healthy
+	}
+	return func(ctx context.Context) bool {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_, err := db.Get(ctx, store.Meta, clusterUUIDKey)
+		return err == nil
+	}
 }
 
 // Self describes this node.

@@ -119,13 +119,15 @@ func buildRealms(ctx context.Context, cfg config.Config, users *nativeusers.Stor
 	return set, nil
 }
 
+// clusterUUIDKey keeps the cluster's UUID in the store's meta collection.
+const clusterUUIDKey = "cluster_uuid"
+
 // clusterUUID returns the cluster's UUID, creating it on the first start.
 // It is kept in the store so that every restart (and, with a shared store,
 // every node) reports the same one.
 func clusterUUID(ctx context.Context, db store.Store) (string, error) {
-	const key = "cluster_uuid"
 	var uuid string
-	_, err := db.Update(ctx, store.Meta, key, func(cur []byte) ([]byte, error) {
+	_, err := db.Update(ctx, store.Meta, clusterUUIDKey, func(cur []byte) ([]byte, error) {
 		if cur != nil {
 			uuid = string(cur)
 			return cur, nil
