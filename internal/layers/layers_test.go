@@ -14,7 +14,7 @@ const module = "github.com/esauth/esauth/"
 // packages of its own tier or below, never above.
 var tiers = [][]string{
 	{"internal/pattern", "internal/eserr", "internal/user", "internal/xcontent", "internal/store", "internal/passhash",
-		"internal/suggest", "internal/random", "internal/filewatch", "internal/timevalue", "internal/store/boltstore", "internal/store/etcdstore",
+		"internal/suggest", "internal/random", "internal/filewatch", "internal/timevalue", "internal/latency", "internal/store/boltstore", "internal/store/etcdstore",
 		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers"},
 	{"internal/indices", "internal/roles", "internal/nativeusers", "internal/authcache", "internal/lockout",
 		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/userquery",

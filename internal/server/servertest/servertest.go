@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,7 +57,8 @@ func Start(t testing.TB, settings ...string) *Server {
 }
 
 // StartWith runs a node as opt says; it stops with the test. Passwords are
-// hashed with bcrypt cost 4 so that tests stay fast.
+// hashed with bcrypt cost 4 so that tests stay fast, unless the settings
+// choose another algorithm.
 func StartWith(t testing.TB, opt Options) *Server {
 	t.Helper()
 	s := &Server{ConfDir: t.TempDir(), DataDir: t.TempDir(), LogsDir: t.TempDir(), logs: &syncBuffer{}}
@@ -65,8 +67,11 @@ func StartWith(t testing.TB, opt Options) *Server {
 			t.Fatal(err)
 		}
 	}
-	base := []string{"path.data=" + s.DataDir, "path.conf=" + s.ConfDir, "path.logs=" + s.LogsDir,
-		"xpack.security.authc.password_hashing.algorithm=bcrypt4"}
+	base := []string{"path.data=" + s.DataDir, "path.conf=" + s.ConfDir, "path.logs=" + s.LogsDir}
+	const hashing = "xpack.security.authc.password_hashing.algorithm="
+	if !slices.ContainsFunc(opt.Settings, func(kv string) bool { return strings.HasPrefix(kv, hashing) }) {
+		base = append(base, hashing+"bcrypt4")
+	}
 	settings, err := config.Load("", append(base, opt.Settings...), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
