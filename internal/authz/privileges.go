@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/authn"
+	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/roles"
 )
 
@@ -201,82 +202,105 @@ func clusterPrivilegeCovers(have []string, asked string) bool {
 	return false
 }
 
-// indexPrivilegeHeld reports whether the roles grant priv on every index
-// the name (or pattern) covers: the actions of the privileges of every
-// group whose patterns cover the name, together, must include priv's.
-func indexPrivilegeHeld(found map[string]roles.Descriptor, name, priv string, allowRestricted bool) bool {
-	want, named := roles.LookupIndexPrivilege(priv)
-	wantPatterns := want.Include
-	if !named {
-		wantPatterns = []string{priv + "*"}
+// restrictedIndices are the system indices a role reaches only with
+// allow_restricted_indices (Elasticsearch 8's RestrictedIndices; its own
+// list depends on the cluster's plugins, these are the security ones and
+// those holding other users' results or secrets).
+var restrictedIndices = []string{".security", ".security-*", ".security-tokens*", ".security-profile*", ".async-search*", ".fleet-secrets*"}
+
+// union is the automaton of names any of patterns matches; a pattern that
+// does not compile matches nothing.
+func union(patterns []string) *pattern.Automaton {
+	var as []*pattern.Automaton
+	for _, p := range patterns {
+		if c, err := pattern.Compile(p); err == nil {
+			as = append(as, c.Automaton())
+		}
 	}
-	restricted := isRestricted(name)
-	var granted []string
+	return pattern.Union(as...)
+}
+
+// actionsOf is the automaton of the actions index privileges grant: a
+// named privilege's patterns, or an action name and those below it.
+func actionsOf(privileges []string) *pattern.Automaton {
+	var patterns []string
+	for _, p := range privileges {
+		if np, ok := roles.LookupIndexPrivilege(p); ok {
+			patterns = append(patterns, np.Include...)
+		} else {
+			patterns = append(patterns, pattern.Escape(p)+"*")
+		}
+	}
+	return union(patterns)
+}
+
+// subset is pattern.Subset failing closed: an answer the budget could not
+// decide is "no".
+func subset(a, b *pattern.Automaton) bool {
+	sub, decided := pattern.Subset(a, b)
+	return sub && decided
+}
+
+// indexPrivilegeHeld is Role.checkIndicesPrivileges for one name (or
+// pattern) and privilege: the groups whose names cover every index the
+// name covers, together, must grant every action priv grants. Restricted
+// indices are left out of both sides unless allowed: out of the name
+// unless allowRestricted (or the name is itself a restricted index), out
+// of each group unless it has allow_restricted_indices. A name that
+// covers only restricted indices it may not ask about is held, as in
+// Elasticsearch, which answers true for an empty question.
+func indexPrivilegeHeld(found map[string]roles.Descriptor, name, priv string, allowRestricted bool) bool {
+	q, err := pattern.Compile(name)
+	if err != nil {
+		return false
+	}
+	restricted := union(restrictedIndices)
+	check := q.Automaton()
+	if lit, isLiteral := q.Literal(); !allowRestricted && !(isLiteral && restricted.Match(lit)) {
+		check = pattern.Minus(check, restricted)
+	}
+	if empty, decided := pattern.IsEmpty(check); empty && decided {
+		return true
+	}
+	var granted []*pattern.Automaton
+	for _, n := range sortedKeys(found) {
+		for _, ip := range found[n].Indices {
+			names := union(ip.Names)
+			if !ip.AllowRestrictedIndices {
+				names = pattern.Minus(names, restricted)
+			}
+			if subset(check, names) {
+				granted = append(granted, actionsOf(ip.Privileges))
+			}
+		}
+	}
+	return len(granted) > 0 && subset(actionsOf([]string{priv}), pattern.Union(granted...))
+}
+
+// applicationPrivilegeHeld checks one application privilege on a
+// resource as ApplicationPermission.grants does: roles' entries for the
+// same privilege are merged, and one privilege that matches the one asked
+// must cover every resource the asked resource covers.
+func applicationPrivilegeHeld(found map[string]roles.Descriptor, app, resource, priv string) bool {
+	asked, err := pattern.Compile(resource)
+	if err != nil {
+		return false
+	}
+	byPrivilege := map[string][]string{}
 	for _, d := range found {
-		for _, ip := range d.Indices {
-			if restricted && !ip.AllowRestrictedIndices {
+		for _, ap := range d.Applications {
+			if !pattern.Match(ap.Application, app) {
 				continue
 			}
-			if !patternsCover(ip.Names, name) {
-				continue
-			}
-			for _, p := range ip.Privileges {
-				if np, ok := roles.LookupIndexPrivilege(p); ok {
-					granted = append(granted, np.Include...)
-				} else {
-					granted = append(granted, p+"*")
+			for _, p := range ap.Privileges {
+				if pattern.Match(p, priv) {
+					byPrivilege[p] = append(byPrivilege[p], ap.Resources...)
 				}
 			}
 		}
 	}
-	for _, w := range wantPatterns {
-		if !patternsCover(granted, w) {
-			return false
-		}
-	}
-	return true
-}
-
-// isRestricted reports the system indices Elasticsearch protects unless a
-// role allows restricted indices.
-func isRestricted(name string) bool {
-	return roles.MatchAny([]string{".security", ".security-*", ".security-tokens*", ".security-profile*", ".async-search*", ".fleet-secrets*"}, name)
-}
-
-// applicationPrivilegeHeld checks one application privilege on a resource.
-func applicationPrivilegeHeld(found map[string]roles.Descriptor, app, resource, priv string) bool {
-	for _, d := range found {
-		for _, ap := range d.Applications {
-			if !roles.Match(ap.Application, app) {
-				continue
-			}
-			if !slices.ContainsFunc(ap.Privileges, func(p string) bool { return roles.Match(p, priv) }) {
-				continue
-			}
-			if patternsCover(ap.Resources, resource) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// patternsCover reports whether the patterns match everything pattern q
-// matches. Patterns are literals or end in "*" (q may also be a literal
-// containing no wildcard); that makes the check exact for them.
-func patternsCover(have []string, q string) bool {
-	prefix, wild := strings.CutSuffix(q, "*")
-	for _, h := range have {
-		if hp, ok := strings.CutSuffix(h, "*"); ok && !strings.Contains(hp, "*") {
-			if strings.HasPrefix(prefix, hp) {
-				return true
-			}
-			continue
-		}
-		if !wild && roles.Match(h, q) {
-			return true
-		}
-		if wild && h == q {
+	for _, resources := range byPrivilege {
+		if subset(asked.Automaton(), union(resources)) {
 			return true
 		}
 	}

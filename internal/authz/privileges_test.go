@@ -203,3 +203,52 @@ func TestSourceMaxAge(t *testing.T) {
 		t.Errorf("after MaxRoleAge the source still serves %v", got["ops"].Cluster)
 	}
 }
+
+// _has_privileges answers exactly for ?, * and /regex/ names, and for
+// restricted indices as Elasticsearch's automata do (review §13; the
+// allow_restricted_indices of the check used to be ignored).
+func TestHasIndexPrivilegesPatterns(t *testing.T) {
+	a := New(roleSource{
+		"q":     {Name: "q", Indices: []roles.IndexPrivileges{{Names: []string{"a?b"}, Privileges: []string{"read"}}}},
+		"re":    {Name: "re", Indices: []roles.IndexPrivileges{{Names: []string{"/logs-[0-9]+/"}, Privileges: []string{"read"}}}},
+		"all":   {Name: "all", Indices: []roles.IndexPrivileges{{Names: []string{"*"}, Privileges: []string{"all"}}}},
+		"allr":  {Name: "allr", Indices: []roles.IndexPrivileges{{Names: []string{"*"}, Privileges: []string{"all"}, AllowRestrictedIndices: true}}},
+		"split": {Name: "split", Indices: []roles.IndexPrivileges{{Names: []string{"x-*"}, Privileges: []string{"read"}}, {Names: []string{"x-*"}, Privileges: []string{"write"}}}},
+	}, Options{})
+	tests := []struct {
+		roles           []string
+		name, priv      string
+		allowRestricted bool
+		want            bool
+	}{
+		{[]string{"q"}, "a?b", "read", false, true},
+		{[]string{"q"}, "axb", "read", false, true},
+		{[]string{"q"}, "a*b", "read", false, false}, // a?b does not cover a*b
+		{[]string{"q"}, "axxb", "read", false, false},
+		{[]string{"q"}, "axb", "write", false, false},
+		{[]string{"re"}, "logs-2026", "read", false, true},
+		{[]string{"re"}, "logs-*", "read", false, false},
+		{[]string{"re"}, "/logs-[0-9]{4}/", "read", false, true},
+		{[]string{"re"}, "logs-abc", "read", false, false},
+		{[]string{"all"}, "*", "all", false, true},
+		{[]string{"all"}, "*", "all", true, false}, // the role leaves restricted indices out
+		{[]string{"all"}, ".security-7", "read", false, false},
+		{[]string{"all"}, ".security*", "read", false, true}, // nothing left to ask about
+		{[]string{"allr"}, "*", "all", true, true},
+		{[]string{"allr"}, ".security-7", "read", false, true},
+		{[]string{"split"}, "x-1", "read", false, true},
+		{[]string{"split"}, "x-*", "index", false, true}, // two groups together grant write
+		{[]string{"split"}, "x-*", "indices:data/write/index", false, true},
+		{[]string{"split"}, "x-*", "manage", false, false},
+	}
+	for _, tt := range tests {
+		ans, err := a.HasPrivileges(context.Background(), principal("u", "native", tt.roles...),
+			Check{Index: []IndexCheck{{Names: []string{tt.name}, Privileges: []string{tt.priv}, AllowRestrictedIndices: tt.allowRestricted}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ans.Index[0].Verdicts[0].Held; got != tt.want {
+			t.Errorf("roles %v, %s on %s (allow_restricted_indices %v): %v, want %v", tt.roles, tt.priv, tt.name, tt.allowRestricted, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/roles"
 )
 
@@ -18,7 +19,7 @@ type roleSet struct {
 	// without repeats, as denials list them.
 	effective, missing []string
 	cluster            []func(action string) bool
-	runAs              []string
+	runAs              []*pattern.Pattern
 	made               time.Time
 }
 
@@ -39,7 +40,12 @@ func compile(names []string, found map[string]roles.Descriptor) *roleSet {
 		for _, c := range found[name].Cluster {
 			s.cluster = append(s.cluster, clusterRule(c))
 		}
-		s.runAs = append(s.runAs, found[name].RunAs...)
+		for _, r := range found[name].RunAs {
+			// A pattern that does not compile names no one.
+			if p, err := pattern.Compile(r); err == nil {
+				s.runAs = append(s.runAs, p)
+			}
+		}
 	}
 	return s
 }
@@ -55,14 +61,22 @@ func clusterRule(c string) func(string) bool {
 	if !roles.IsClusterAction(strings.ToLower(c)) {
 		return func(string) bool { return false }
 	}
-	pat := c + "*"
-	return func(action string) bool { return roles.Match(pat, action) }
+	p, err := pattern.Compile(c + "*")
+	if err != nil {
+		return func(string) bool { return false }
+	}
+	return p.Match
 }
 
 // grantsRunAs is Role.checkRunAs: a run_as pattern of any role names the
 // user.
 func (s *roleSet) grantsRunAs(username string) bool {
-	return roles.MatchAny(s.runAs, username)
+	for _, p := range s.runAs {
+		if p.Match(username) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *roleSet) grantsCluster(action string) bool {

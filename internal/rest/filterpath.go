@@ -3,9 +3,9 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
-	"path"
 	"strings"
 
+	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -131,28 +131,10 @@ func advance(p []string, name string) [][]string {
 		}
 		return append(out, advance(p[1:], name)...)
 	}
-	if ok, _ := path.Match(globToMatch(p[0]), name); ok {
+	if pattern.SimpleMatch(p[0], name) {
 		return [][]string{p[1:]}
 	}
 	return nil
-}
-
-// globToMatch turns an Elasticsearch glob (only "*" is special) into a
-// path.Match pattern by escaping everything else.
-func globToMatch(g string) string {
-	var b strings.Builder
-	for _, r := range g {
-		switch r {
-		case '*':
-			b.WriteRune('*')
-		case '?', '[', ']', '\\':
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // orderedRaw decodes a JSON object keeping its field order.

@@ -1,8 +1,12 @@
 package roles
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/esauth/esauth/internal/pattern"
 )
 
 // NamedClusterPrivilege is one of Elasticsearch's predefined cluster
@@ -17,6 +21,9 @@ type NamedClusterPrivilege struct {
 	// other privilege; a privilege that grants all of their actions
 	// outright implies them.
 	Conditional bool
+	// include and exclude are Include and Exclude compiled, in the
+	// privileges the lookups return.
+	include, exclude *pattern.Set
 }
 
 // NamedIndexPrivilege is one of Elasticsearch's predefined index
@@ -24,6 +31,7 @@ type NamedClusterPrivilege struct {
 type NamedIndexPrivilege struct {
 	Name    string
 	Include []string
+	include *pattern.Set
 }
 
 // Action names used by more than one privilege.
@@ -52,6 +60,38 @@ const (
 	simulateBulk        = "indices:data/write/simulate/bulk*"
 	proxyIndicesPattern = "internal:transport/proxy/indices:*"
 )
+
+// The tables with their patterns compiled, built once: they never change,
+// and compiling on every authorization would cost more than deciding.
+var (
+	compiledCluster = sync.OnceValue(func() []NamedClusterPrivilege {
+		ps := clusterPrivileges()
+		for i := range ps {
+			ps[i].include, ps[i].exclude = mustSet(ps[i].Include), mustSet(ps[i].Exclude)
+		}
+		return ps
+	})
+	compiledIndex = sync.OnceValue(func() []NamedIndexPrivilege {
+		ps := indexPrivileges()
+		for i := range ps {
+			ps[i].include = mustSet(ps[i].Include)
+		}
+		return ps
+	})
+	clusterActions = sync.OnceValue(func() *pattern.Set {
+		return mustSet([]string{"cluster:*", "indices:admin/template/*", "indices:admin/index_template/*"})
+	})
+	indexActions = sync.OnceValue(func() *pattern.Set { return mustSet([]string{"indices:*", proxyIndicesPattern}) })
+)
+
+// mustSet compiles a table's patterns, which are constants.
+func mustSet(patterns []string) *pattern.Set {
+	s, err := pattern.NewSet(patterns...)
+	if err != nil {
+		panic("roles: a privilege table pattern does not compile: " + err.Error())
+	}
+	return s
+}
 
 // clusterPrivileges lists the named cluster privileges of Elasticsearch
 // 8.15 (ClusterPrivilegeResolver.VALUES), unsorted. It is a function, not a
@@ -222,7 +262,7 @@ func indexPrivileges() []NamedIndexPrivilege {
 // privileges each implies, then by name), which is the order of the list
 // in the unknown-privilege message and of "granted by" suggestions.
 func ClusterPrivilegeTable() []NamedClusterPrivilege {
-	privs := clusterPrivileges()
+	privs := slices.Clone(compiledCluster())
 	level := make(map[string]int, len(privs))
 	for _, p := range privs {
 		for _, q := range privs {
@@ -244,7 +284,7 @@ func ClusterPrivilegeTable() []NamedClusterPrivilege {
 // order (Privilege.sortByAccessLevel: those contained in the most others
 // first, then by name).
 func IndexPrivilegeTable() []NamedIndexPrivilege {
-	privs := indexPrivileges()
+	privs := slices.Clone(compiledIndex())
 	within := make(map[string]int, len(privs))
 	for _, p := range privs {
 		for _, q := range privs {
@@ -289,7 +329,7 @@ func IndexPrivilegeNames() []string {
 // case-insensitive, as in Elasticsearch.
 func LookupClusterPrivilege(name string) (NamedClusterPrivilege, bool) {
 	name = strings.ToLower(name)
-	for _, p := range clusterPrivileges() {
+	for _, p := range compiledCluster() {
 		if p.Name == name {
 			return p, true
 		}
@@ -300,7 +340,7 @@ func LookupClusterPrivilege(name string) (NamedClusterPrivilege, bool) {
 // LookupIndexPrivilege returns the named index privilege (case-insensitive).
 func LookupIndexPrivilege(name string) (NamedIndexPrivilege, bool) {
 	name = strings.ToLower(name)
-	for _, p := range indexPrivileges() {
+	for _, p := range compiledIndex() {
 		if p.Name == name {
 			return p, true
 		}
@@ -311,24 +351,26 @@ func LookupIndexPrivilege(name string) (NamedIndexPrivilege, bool) {
 // IsClusterAction reports whether a (lower-cased) cluster privilege is an
 // action pattern rather than a name: Elasticsearch accepts anything that
 // matches one of the "all" privilege's patterns and grants it as name+"*".
-func IsClusterAction(s string) bool {
-	return MatchAny([]string{"cluster:*", "indices:admin/template/*", "indices:admin/index_template/*"}, s)
-}
+func IsClusterAction(s string) bool { return clusterActions().Match(s) }
 
 // IsIndexAction reports whether an index privilege is an action pattern.
-func IsIndexAction(s string) bool {
-	return MatchAny([]string{"indices:*", proxyIndicesPattern}, s)
-}
+func IsIndexAction(s string) bool { return indexActions().Match(s) }
 
 // Grants reports whether the privilege grants action. Conditional
 // privileges report the actions they may grant.
 func (p NamedClusterPrivilege) Grants(action string) bool {
-	return MatchAny(p.Include, action) && !MatchAny(p.Exclude, action)
+	if p.include == nil { // not from the lookups
+		return matchAny(p.Include, action) && !matchAny(p.Exclude, action)
+	}
+	return p.include.Match(action) && !p.exclude.Match(action)
 }
 
 // Grants reports whether the privilege grants action.
 func (p NamedIndexPrivilege) Grants(action string) bool {
-	return MatchAny(p.Include, action)
+	if p.include == nil {
+		return matchAny(p.Include, action)
+	}
+	return p.include.Match(action)
 }
 
 // Implies reports whether p grants every action q grants, as
@@ -391,60 +433,12 @@ func overlaps(a, b string) bool {
 	return a == b
 }
 
-// MatchAny reports whether s matches one of the patterns.
-func MatchAny(patterns []string, s string) bool {
+// matchAny reports whether s matches one of the patterns.
+func matchAny(patterns []string, s string) bool {
 	for _, p := range patterns {
-		if Match(p, s) {
+		if pattern.Match(p, s) {
 			return true
 		}
 	}
 	return false
-}
-
-// Match reports whether s matches an Elasticsearch wildcard pattern
-// (Automatons.pattern): "*" matches any run of characters, "?" any one
-// character, and "\" escapes the next character. Regular-expression
-// patterns ("/.../") are not supported and match nothing.
-func Match(pattern, s string) bool {
-	if len(pattern) >= 2 && pattern[0] == '/' && pattern[len(pattern)-1] == '/' {
-		return false
-	}
-	// Iterative glob matching with one backtrack point: linear in practice
-	// and never exponential, whatever the pattern.
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		if pi < len(pattern) {
-			switch c := pattern[pi]; {
-			case c == '*':
-				star, mark = pi, si
-				pi++
-				continue
-			case c == '?':
-				pi++
-				si++
-				continue
-			case c == '\\' && pi+1 < len(pattern):
-				if pattern[pi+1] == s[si] {
-					pi += 2
-					si++
-					continue
-				}
-			case c == s[si]:
-				pi++
-				si++
-				continue
-			}
-		}
-		if star < 0 {
-			return false
-		}
-		pi = star + 1
-		mark++
-		si = mark
-	}
-	for pi < len(pattern) && pattern[pi] == '*' {
-		pi++
-	}
-	return pi == len(pattern)
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/esauth/esauth/internal/pattern"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -111,7 +112,7 @@ func TestSimpleMatch(t *testing.T) {
 		{"*", "username", true}, {"user*", "username", true}, {"*name", "full_name", true},
 		{"*_*", "full_name", true}, {"*_*", "email", false}, {"e*l", "email", true}, {"e*x", "email", false},
 	} {
-		if got := simpleMatch(tt.p, tt.s); got != tt.want {
+		if got := pattern.SimpleMatch(tt.p, tt.s); got != tt.want {
 			t.Errorf("simpleMatch(%q, %q) = %v", tt.p, tt.s, got)
 		}
 	}

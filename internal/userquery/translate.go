@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/pattern"
 )
 
 // field is one of the user document's queryable fields.
@@ -61,39 +62,12 @@ func translateField(name string, inSort bool) (field, error) {
 
 // translatePattern is FieldNameTranslators.translatePattern: the fields a
 // name or pattern names; unknown names simply name none.
-func translatePattern(pattern string, into map[field]bool) {
+func translatePattern(pat string, into map[field]bool) {
 	for i, n := range queryFields {
-		if (isPattern(pattern) && simpleMatch(pattern, n)) || pattern == n {
+		if (isPattern(pat) && pattern.SimpleMatch(pat, n)) || pat == n {
 			into[field(i)] = true
 		}
 	}
-}
-
-// simpleMatch is Regex.simpleMatch: '*' matches any run of characters.
-// It is the linear two-pointer glob match, so a pattern of many stars
-// cannot make it backtrack exponentially.
-func simpleMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			mark++
-			p, i = star+1, mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // translate is FieldNameTranslators.translateQueryBuilderFields: it walks
