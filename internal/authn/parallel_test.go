@@ -88,3 +88,29 @@ func TestLockoutHoldsUnderParallelGuesses(t *testing.T) {
 		t.Errorf("the right password after the flood: %d %s", r.Status, r.Body)
 	}
 }
+
+// A wrong password sent again is answered from the failed-attempt memory:
+// one slow check for the first try, none for the repeats (they wait as
+// long as a check would, without hashing).
+func TestRepeatedFailuresAreRemembered(t *testing.T) {
+	s := servertest.Start(t, "esauth.metrics.address=127.0.0.1:0", "esauth.security.lockout.enabled=false")
+	s.MustCall(t, 200, "PUT", "/_security/user/joe", servertest.Admin, `{"password":"joe-secret","roles":[]}`)
+	before := slowChecks(t, s)
+	for range 5 {
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", "joe:the-same-wrong-password", "")
+	}
+	if n := slowChecks(t, s) - before; n != 1 {
+		t.Errorf("five identical wrong passwords cost %d slow checks, want 1", n)
+	}
+	// With the memory off, every one is checked.
+	s = servertest.Start(t, "esauth.metrics.address=127.0.0.1:0", "esauth.security.lockout.enabled=false",
+		"esauth.security.authc.failed_cache.ttl=0")
+	s.MustCall(t, 200, "PUT", "/_security/user/joe", servertest.Admin, `{"password":"joe-secret","roles":[]}`)
+	before = slowChecks(t, s)
+	for range 5 {
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", "joe:the-same-wrong-password", "")
+	}
+	if n := slowChecks(t, s) - before; n != 5 {
+		t.Errorf("with failed_cache.ttl 0, five wrong passwords cost %d slow checks, want 5", n)
+	}
+}

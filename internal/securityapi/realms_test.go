@@ -6,6 +6,7 @@ import (
 
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/passhash"
+	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/server/servertest"
 	"github.com/esauth/esauth/internal/store"
 )
@@ -68,5 +69,32 @@ func TestClearRealmCache(t *testing.T) {
 	wantDenied := servertest.ESError("security_exception", "action [cluster:admin/xpack/security/realm/cache/clear] is unauthorized for user [mon] with effective roles [remote_monitoring_collector], this action is granted by the cluster privileges [manage_security,all]", 403)
 	if r.Status != 403 || r.Body != wantDenied {
 		t.Errorf("unprivileged clear: %d %s", r.Status, r.Body)
+	}
+}
+
+// Clearing the roles cache makes the node read roles again: the test
+// changes a role behind the node's back (no eviction), sees the cached
+// role still decide, and clears by name and for all until it does not.
+func TestClearRolesCache(t *testing.T) {
+	var raw store.Store
+	s := servertest.StartWith(t, servertest.Options{WrapStore: func(db store.Store) store.Store { raw = db; return db }})
+	s.MustCall(t, 200, "PUT", "/_security/user/mo", servertest.Admin, `{"password":"mo-secret","roles":["ops"]}`)
+	behind := func(cluster string) {
+		t.Helper()
+		// A roles store of its own has no Changed hook: nothing is evicted.
+		if _, err := roles.NewStore(raw).Put(t.Context(), roles.Descriptor{Name: "ops", Cluster: []string{cluster}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/_security/role/ops/_clear_cache", "/_security/role/_all/_clear_cache", "/_security/role/*/_clear_cache"} {
+		behind("monitor")
+		s.MustCall(t, 200, "POST", path, servertest.Admin, "")
+		s.MustCall(t, 200, "GET", "/_cluster/health", "mo:mo-secret", "") // cached: monitor
+		behind("none")
+		s.MustCall(t, 200, "GET", "/_cluster/health", "mo:mo-secret", "") // still the cached role
+		s.MustCall(t, 200, "POST", "/_security/role/other/_clear_cache", servertest.Admin, "")
+		s.MustCall(t, 200, "GET", "/_cluster/health", "mo:mo-secret", "") // another role was cleared
+		s.MustCall(t, 200, "POST", path, servertest.Admin, "")
+		s.MustCall(t, 403, "GET", "/_cluster/health", "mo:mo-secret", "")
 	}
 }
