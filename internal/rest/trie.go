@@ -25,7 +25,7 @@ type Trie[V any] struct {
 type tnode[V any] struct {
 	literal map[string]*tnode[V]
 	wild    *tnode[V] // the capture child, if any
-	name    string    // the capture's name, on a capture node
+	capture bool      // this node is a capture
 	value   *Methods[V]
 }
 
@@ -40,22 +40,36 @@ type Methods[V any] struct {
 type methodValue[V any] struct {
 	method string
 	value  V
+	path   string
+	// names are the route's capture names in path order: routes reaching
+	// the same node may name a capture differently (/{index}/_rollover and
+	// /{alias}/_rollover), so names belong to the route, not the node.
+	names []string
 }
 
 func (m *Methods[V]) get(method string) (V, bool) {
-	for _, e := range m.entries {
-		if e.method == method {
-			return e.value, true
+	e := m.entry(method)
+	if e == nil {
+		var zero V
+		return zero, false
+	}
+	return e.value, true
+}
+
+func (m *Methods[V]) entry(method string) *methodValue[V] {
+	for i := range m.entries {
+		if m.entries[i].method == method {
+			return &m.entries[i]
 		}
 	}
-	var zero V
-	return zero, false
+	return nil
 }
 
 // Add registers v for method and path. A path registered twice for one
-// method, or two capture names at one position, is an error.
+// method is an error.
 func (t *Trie[V]) Add(method, path string, v V) error {
 	segs := splitPath(path, nil)
+	var names []string
 	var m **Methods[V]
 	if len(segs) == 0 {
 		m = &t.slash
@@ -64,10 +78,9 @@ func (t *Trie[V]) Add(method, path string, v V) error {
 		for _, s := range segs {
 			if name, ok := captureName(s); ok {
 				if n.wild == nil {
-					n.wild = &tnode[V]{name: name}
-				} else if n.wild.name != name {
-					return fmt.Errorf("rest: conflicting capture names {%s} and {%s} in %s", n.wild.name, name, path)
+					n.wild = &tnode[V]{capture: true}
 				}
+				names = append(names, name)
 				n = n.wild
 				continue
 			}
@@ -89,7 +102,7 @@ func (t *Trie[V]) Add(method, path string, v V) error {
 	if _, dup := (*m).get(method); dup {
 		return fmt.Errorf("rest: %s %s is registered twice", method, path)
 	}
-	(*m).entries = append((*m).entries, methodValue[V]{method, v})
+	(*m).entries = append((*m).entries, methodValue[V]{method, v, path, names})
 	return nil
 }
 
@@ -152,7 +165,7 @@ func (t *Trie[V]) Lookup(method, rawPath string) Match[V] {
 	if len(segs) == 0 {
 		if t.slash != nil {
 			if v, ok := t.slash.get(method); ok {
-				return Match[V]{Value: v, Found: true, Route: t.slash.Path}
+				return Match[V]{Value: v, Found: true, Route: "/"}
 			}
 			return Match[V]{Allowed: allowedMethods(t.slash)}
 		}
@@ -169,12 +182,12 @@ func (t *Trie[V]) Lookup(method, rawPath string) Match[V] {
 		if n == nil {
 			continue
 		}
-		if v, ok := n.value.get(method); ok {
-			params, ok := t.root.captures(segs, captured)
+		if e := n.value.entry(method); e != nil {
+			params, ok := captures(segs, captured, e.names)
 			if !ok {
 				continue
 			}
-			return Match[V]{Value: v, Found: true, Params: params, Route: n.value.Path}
+			return Match[V]{Value: e.value, Found: true, Params: params, Route: e.path}
 		}
 		leaf = n
 	}
@@ -215,7 +228,7 @@ func (n *tnode[V]) retrieve(segs []string, i int, md mode) (*tnode[V], uint64) {
 // descend goes on below n, which was chosen for segs[i].
 func (n *tnode[V]) descend(segs []string, i int, md mode) (*tnode[V], uint64) {
 	var bit uint64
-	if n.name != "" {
+	if n.capture {
 		bit = 1 << i
 	}
 	if i == len(segs)-1 {
@@ -228,25 +241,23 @@ func (n *tnode[V]) descend(segs []string, i int, md mode) (*tnode[V], uint64) {
 	return found, captured | bit
 }
 
-// captures walks the path retrieve found again and returns its captures,
-// unescaped; false if one cannot be unescaped. Most routes have none, and
-// then nothing is allocated.
-func (n *tnode[V]) captures(segs []string, captured uint64) (Params, bool) {
+// captures returns the captured segments, unescaped and named by the
+// route's names; false if one cannot be unescaped. Most routes have none,
+// and then nothing is allocated.
+func captures(segs []string, captured uint64, names []string) (Params, bool) {
 	if captured == 0 {
 		return nil, true
 	}
 	var p Params
 	for i, seg := range segs {
 		if captured&(1<<i) == 0 {
-			n = n.literal[seg]
 			continue
 		}
-		n = n.wild
 		v, err := url.PathUnescape(seg)
 		if err != nil {
 			return nil, false
 		}
-		p = append(p, Param{Name: n.name, Value: v})
+		p = append(p, Param{Name: names[len(p)], Value: v})
 	}
 	return p, true
 }
