@@ -30,6 +30,8 @@ func run(ctx context.Context, args []string) int {
 			return cli.Users(ctx, rest, in, out, errOut)
 		case "reset-password":
 			return cli.ResetPassword(ctx, rest, in, out, errOut)
+		case "unlock":
+			return cli.Unlock(ctx, rest, in, out, errOut)
 		case "migrate":
 			return cli.Migrate(ctx, rest, in, out, errOut)
 		case "hash":

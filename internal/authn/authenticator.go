@@ -37,6 +37,9 @@ type Authenticator struct {
 	// Lockout blocks usernames and addresses after repeated failures; nil
 	// when esauth.security.lockout.enabled is false.
 	Lockout *lockout.Tracker
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client; without them every client is its socket address.
+	TrustedProxies lockout.TrustedProxies
 	// SkipIP, when set, names the accounts whose logins neither count
 	// against nor are blocked by their client address (recovery accounts).
 	SkipIP func(username string) bool
@@ -98,7 +101,7 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 	// password, and so is an attempt past the limit while others are
 	// still being checked.
 	now := time.Now()
-	client := lockout.ClientKey(r.RemoteAddr)
+	client := lockout.ClientKey(a.TrustedProxies.Client(r.RemoteAddr, r.Header.Values("X-Forwarded-For")))
 	skipIP := a.SkipIP != nil && a.SkipIP(username)
 	attempt, allowed, after, kind := a.Lockout.Begin(username, client, skipIP, now)
 	if !allowed {

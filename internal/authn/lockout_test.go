@@ -1,6 +1,7 @@
 package authn_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,4 +83,36 @@ func TestRecoveryAccountIgnoresAddressBlocks(t *testing.T) {
 	// It can lift the block for everyone.
 	s.MustCall(t, 200, "DELETE", "/_security/_esauth/locked_users/ip/127.0.0.1", "rescue:password", "")
 	s.MustCall(t, 200, "GET", "/_security/_authenticate", servertest.Admin, "")
+}
+
+// Behind a trusted load balancer the client is the X-Forwarded-For
+// address, so one client's failures block that client, not everyone;
+// without trusted proxies the header is never believed (review §7).
+func TestTrustedProxiesKeyOnTheClient(t *testing.T) {
+	call := func(s *servertest.Server, auth, xff string) int {
+		req, _ := http.NewRequest("GET", s.URL+"/_security/_authenticate", nil)
+		req.Header.Set("Authorization", "Basic "+servertest.B64(auth))
+		req.Header.Set("X-Forwarded-For", xff)
+		return s.Do(t, req).Status
+	}
+	s := servertest.Start(t, "esauth.security.lockout.ip.max_attempts=3", "esauth.security.trusted_proxies=127.0.0.1")
+	for i := range 3 {
+		if got := call(s, "guess-"+string(rune('a'+i))+":wrong", "203.0.113.7"); got != 401 {
+			t.Fatalf("guess %d: %d", i, got)
+		}
+	}
+	if got := call(s, servertest.Admin, "203.0.113.7"); got != 429 {
+		t.Errorf("the guessing client: %d, want 429", got)
+	}
+	if got := call(s, servertest.Admin, "198.51.100.9"); got != 200 {
+		t.Errorf("another client behind the same balancer: %d, want 200", got)
+	}
+	// Not trusted: the header changes nothing, the socket address counts.
+	s = servertest.Start(t, "esauth.security.lockout.ip.max_attempts=3")
+	for i := range 3 {
+		call(s, "guess-"+string(rune('a'+i))+":wrong", "203.0.113."+string(rune('1'+i)))
+	}
+	if got := call(s, servertest.Admin, "198.51.100.9"); got != 429 {
+		t.Errorf("a spoofed X-Forwarded-For escaped the block: %d", got)
+	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -76,6 +77,63 @@ func TestNodeURL(t *testing.T) {
 	for _, bad := range []string{"localhost:9200", "ftp://h", "http://", "::"} {
 		if _, err := nodeURL(config.Config{}, bad); err == nil {
 			t.Errorf("nodeURL(%q) accepted", bad)
+		}
+	}
+}
+
+// TestNodeURLWithTLS: with HTTPS on, the default URL is https and an
+// http:// one is refused before anything is sent.
+func TestNodeURLWithTLS(t *testing.T) {
+	cfg := config.Config{HTTPHost: "0.0.0.0", HTTPPortLow: 9200, HTTPTLS: config.TLSConfig{Enabled: true}}
+	for given, want := range map[string]string{"": "https://127.0.0.1:9200", "https://node.example:9243/": "https://node.example:9243"} {
+		if u, err := nodeURL(cfg, given); err != nil || u.String() != want {
+			t.Errorf("nodeURL(%q) = %v, %v; want %s", given, u, err, want)
+		}
+	}
+	_, err := nodeURL(cfg, "http://node.example:9200")
+	var ue *userError
+	if !errors.As(err, &ue) || ue.code != exitUsage || !strings.Contains(ue.msg, "use [https://node.example:9200]") {
+		t.Errorf("an http:// URL with TLS on: %v", err)
+	}
+}
+
+// TestLoginSchedule checks how the wait for the temporary user spends the
+// refusals the node's lockout allows: never the one that would block.
+func TestLoginSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		lockout config.LockoutConfig
+		budget  int
+	}{
+		{config.LockoutConfig{Enabled: false, MaxAttempts: 5, IPMaxAttempts: 50}, 0},
+		{config.LockoutConfig{Enabled: true, MaxAttempts: 5, IPMaxAttempts: 50}, 4},
+		{config.LockoutConfig{Enabled: true, MaxAttempts: 5, IPMaxAttempts: 0}, 4},
+		{config.LockoutConfig{Enabled: true, MaxAttempts: 10, IPMaxAttempts: 3}, 2},
+		{config.LockoutConfig{Enabled: true, MaxAttempts: 2, IPMaxAttempts: 50}, 1},
+		{config.LockoutConfig{Enabled: true, MaxAttempts: 1, IPMaxAttempts: 50}, 1},
+	} {
+		if got := loginBudget(tc.lockout); got != tc.budget {
+			t.Errorf("loginBudget(%+v) = %d, want %d", tc.lockout, got, tc.budget)
+		}
+	}
+	start := time.Unix(1000, 0)
+	at := func(k, n int) time.Duration { return attemptAt(start, k, n).Sub(start) }
+	if at(0, 0) != 0 {
+		t.Errorf("without lockout the first attempt waits %v", at(0, 0))
+	}
+	if at(0, 1) != loadTimeout {
+		t.Errorf("a budget of one is spent at %v, want the deadline", at(0, 1))
+	}
+	for _, n := range []int{2, 4, 9} {
+		prev := time.Duration(0)
+		for k := range n {
+			d := at(k, n)
+			if d < settleWait || d > loadTimeout || d <= prev {
+				t.Errorf("budget %d: attempt %d at %v, after %v", n, k, d, prev)
+			}
+			prev = d
+		}
+		if at(0, n) != settleWait || at(n-1, n) != loadTimeout {
+			t.Errorf("budget %d: attempts from %v to %v, want %v to %v", n, at(0, n), at(n-1, n), settleWait, loadTimeout)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -206,6 +208,23 @@ type node struct {
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	done   chan struct{}
+	// client sends the test's requests; trust sets it for a node
+	// serving HTTPS.
+	client *http.Client
+}
+
+// trust makes the test's requests to the node trust the CA in caFile.
+func (n *node) trust(t *testing.T, caFile string) {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	n.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 }
 
 // syncBuffer collects a process's output while the test reads it.
@@ -226,7 +245,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var startedPattern = regexp.MustCompile(`msg="esauth started" address=(http://\S+)`)
+var startedPattern = regexp.MustCompile(`msg="esauth started" address=(https?://\S+)`)
 
 // start runs the server of the home (on a free port unless extra sets
 // http.port) with ELASTIC_PASSWORD set, and waits until it serves.
@@ -245,7 +264,7 @@ func (h *home) startArgs(t *testing.T, elasticPassword string, args ...string) *
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(baseEnv(), "ELASTIC_PASSWORD="+elasticPassword)
-	n := &node{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	n := &node{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{}), client: &http.Client{Timeout: 10 * time.Second}}
 	cmd.Stdout, cmd.Stderr = n.stderr, n.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -262,6 +281,10 @@ func (h *home) startArgs(t *testing.T, elasticPassword string, args ...string) *
 	for time.Now().Before(deadline) {
 		if m := startedPattern.FindStringSubmatch(n.stderr.String()); m != nil {
 			n.url = m[1]
+			if strings.HasPrefix(n.url, "https://") {
+				// Certificates come from certutil http's default place.
+				n.trust(t, filepath.Join(h.conf, "certs", "ca.crt"))
+			}
 			return n
 		}
 		select {
@@ -302,7 +325,7 @@ func (n *node) authenticate(t *testing.T, name, password string) (int, string) {
 		t.Fatal(err)
 	}
 	req.SetBasicAuth(name, password)
-	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	res, err := n.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +376,7 @@ func (n *node) request(t *testing.T, method, path, name, password, body string) 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.SetBasicAuth(name, password)
-	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	res, err := n.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,12 +35,8 @@ Options
   -i, --interactive        prompt for the new password (twice, without echo,
                            on a terminal; one line from a pipe)
   -b, --batch              do not ask for confirmation
-  -f, --force              run even if the cluster health is RED
-  --url URL                the URL where the esauth node listens (default
-                           http://<http.host>:<first port of http.port>)
   -s, --silent             print only the generated password
-  -v, --verbose            report each attempt while waiting for the node
-` + commonOptions + `
+` + nodeOptionsUsage + commonOptions + `
 With a shared store (esauth.store.type: etcd), or with the node stopped,
 the new password is written to the store directly; running nodes follow
 it. With the embedded store of a running node (the file is then locked), or
@@ -48,13 +44,14 @@ with --url, the tool does what elasticsearch-reset-password does: it adds a
 temporary superuser to the file realm, waits up to 15 seconds for the node
 to load it, changes the password through the API as that user, and removes
 the temporary user in every case. That needs the file realm enabled.
+Credentials never go in clear to a node that serves HTTPS.
 `
 
 type resetOptions struct {
 	username                 string
 	auto, interactive, batch bool
-	force, silent, verbose   bool
-	url                      string
+	silent                   bool
+	nodeOptions
 }
 
 // ResetPassword is "esauth reset-password", elasticsearch-reset-password.
@@ -66,10 +63,8 @@ func ResetPassword(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		f.boolVar(&o.auto, "a", "auto")
 		f.boolVar(&o.interactive, "i", "interactive")
 		f.boolVar(&o.batch, "b", "batch")
-		f.boolVar(&o.force, "f", "force")
-		f.stringVar(&o.url, "url")
 		f.boolVar(&o.silent, "s", "silent")
-		f.boolVar(&o.verbose, "v", "verbose")
+		o.nodeOptions.register(f)
 		pos, err := f.parse(args)
 		if err != nil {
 			return err
@@ -88,11 +83,9 @@ func ResetPassword(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		if err != nil {
 			return err
 		}
-		if o.url != "" {
-			// Checked now, not after the questions.
-			if _, err := nodeURL(cfg, o.url); err != nil {
-				return err
-			}
+		// Checked now, not after the questions.
+		if err := o.nodeOptions.check(cfg); err != nil {
+			return err
 		}
 		// Unlike Elasticsearch, ask before anything is changed: no
 		// temporary superuser waits in the users file while the operator

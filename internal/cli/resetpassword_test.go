@@ -119,22 +119,20 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// requireFileRealm skips the test if the node does not load file users
-// (the server's file realm is wired in separately from these tools).
-func requireFileRealm(t *testing.T, h *home, n *node) {
+// startWithFileUser adds the file user "probe", then starts the node,
+// which reads the users file as it starts. A node that does not
+// authenticate that user fails the test: the tools' way through a running
+// node depends on its file realm. (Polling for a user added later would
+// trip the login lockout after five refusals.)
+func (h *home) startWithFileUser(t *testing.T, elasticPassword string, extra ...string) *node {
 	t.Helper()
 	pw := h.secret("probe-file-pw")
 	expect(t, h.run(t, "", "users", "useradd", "probe", "-p", pw), 0, "", "")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if status, _ := n.authenticate(t, "probe", pw); status == 200 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Skip("the node does not authenticate users of the users file: its file realm is not wired in")
-		}
-		time.Sleep(100 * time.Millisecond)
+	n := h.start(t, elasticPassword, extra...)
+	if status, realm := n.authenticate(t, "probe", pw); status != 200 || realm != "file" {
+		t.Fatalf("the node does not authenticate the user of its users file: status %d, realm type %q", status, realm)
 	}
+	return n
 }
 
 // expectNoTempUser checks that reset-password removed its temporary user.
@@ -152,8 +150,7 @@ func TestResetPasswordRunningNode(t *testing.T) {
 	h := newHome(t)
 	elasticPW, janePW := h.secret("elastic-running-pw"), h.secret("jane-running-pw")
 	port := freePort(t)
-	n := h.start(t, elasticPW, "http.port="+strconv.Itoa(port))
-	requireFileRealm(t, h, n)
+	n := h.startWithFileUser(t, elasticPW, "http.port="+strconv.Itoa(port))
 	if status, body := n.request(t, "PUT", "/_security/user/jane", "elastic", elasticPW,
 		`{"password":"`+janePW+`","roles":[]}`); status != 200 {
 		t.Fatalf("creating jane: %d %s", status, body)
@@ -194,8 +191,7 @@ func TestResetPasswordRunningNode(t *testing.T) {
 func TestResetPasswordNodeIgnoresUser(t *testing.T) {
 	t.Parallel()
 	h := newHome(t)
-	n := h.start(t, h.secret("elastic-ignoring-pw"))
-	requireFileRealm(t, h, n)
+	n := h.startWithFileUser(t, h.secret("elastic-ignoring-pw"))
 	other := &home{conf: t.TempDir(), data: h.data}
 	start := time.Now()
 	r := other.run(t, "", "reset-password", "-u", "elastic", "-b", "--url", n.url)

@@ -3,12 +3,20 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +32,12 @@ const (
 	// temporary user (esauth polls its files every half second and waits
 	// for them to settle; Elasticsearch's watcher takes up to 5 s).
 	loadTimeout = 15 * time.Second
-	// pollInterval spaces the attempts to authenticate meanwhile.
+	// settleWait is when a login as the temporary user is first tried
+	// while lockout is on: the file realm loads an edit 2 to 2.5 s after
+	// it, and every refusal before then counts toward a block.
+	settleWait = 3 * time.Second
+	// pollInterval spaces the attempts that cost nothing (lockout off, the
+	// node not answering yet, or the address blocked).
 	pollInterval = 250 * time.Millisecond
 	// requestTimeout bounds one HTTP request.
 	requestTimeout = 10 * time.Second
@@ -42,13 +55,65 @@ type tempUser struct {
 	name, password string
 }
 
-// resetThroughNode is elasticsearch-reset-password against a running node.
-func resetThroughNode(e *env, cfg config.Config, o resetOptions, password string) (err error) {
+// nodeOptions are the options of the tools that can act through a running
+// node.
+type nodeOptions struct {
+	url, caFingerprint string
+	force, verbose     bool
+}
+
+// register adds the options to a command's flags.
+func (o *nodeOptions) register(f *flags) {
+	f.boolVar(&o.force, "f", "force")
+	f.stringVar(&o.url, "url")
+	f.stringVar(&o.caFingerprint, "ca-fingerprint")
+	f.boolVar(&o.verbose, "v", "verbose")
+}
+
+// check validates --url and --ca-fingerprint before anything is asked or
+// changed.
+func (o nodeOptions) check(cfg config.Config) error {
+	if o.url != "" {
+		if _, err := nodeURL(cfg, o.url); err != nil {
+			return err
+		}
+	}
+	if o.caFingerprint != "" {
+		if _, err := parseFingerprint(o.caFingerprint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nodeOptionsUsage documents nodeOptions.
+const nodeOptionsUsage = `  -f, --force              run even if the cluster health is RED
+  --url URL                the URL where the esauth node listens (default
+                           https://<http.host>:<first port of http.port>
+                           with xpack.security.http.ssl.enabled, else
+                           http://...)
+  --ca-fingerprint HEX     trust the node's certificate if its chain holds
+                           the certificate with this SHA-256 fingerprint
+                           (as certutil http prints it for the CA);
+                           otherwise the CAs of
+                           xpack.security.http.ssl.certificate_authorities
+                           and the ca.crt beside the certificate are
+                           trusted, else the system's
+  -v, --verbose            report each attempt while waiting for the node
+`
+
+// asTempSuperuser runs fn against the running node as a temporary file
+// realm superuser, which it adds, waits for the node to load, and removes
+// in every case.
+func asTempSuperuser(e *env, cfg config.Config, o nodeOptions, fn func(*nodeClient) error) (err error) {
 	if !fileRealmEnabled(cfg) {
 		return fail(exitConfig, "File realm must be enabled")
 	}
-	base, err := nodeURL(cfg, o.url)
+	c, err := newNodeClient(e, cfg, o)
 	if err != nil {
+		return err
+	}
+	if err := c.preflight(); err != nil {
 		return err
 	}
 	su := tempUser{name: tempUserPrefix + random.String(random.UsernameChars, tempUserRandomLen), password: random.Password(tempPasswordLength)}
@@ -66,31 +131,38 @@ func resetThroughNode(e *env, cfg config.Config, o resetOptions, password string
 	if err := addTempUser(e, cfg, su); err != nil {
 		return err
 	}
-	c := &nodeClient{ctx: e.ctx, base: base, auth: su, http: &http.Client{Timeout: requestTimeout}}
+	c.auth = su
 	if err := waitForUser(e, c, cfg, o.verbose); err != nil {
 		return err
 	}
 	if err := checkHealth(e, c, o.force); err != nil {
 		return err
 	}
-	body, err := json.Marshal(map[string]string{"password": password})
-	if err != nil {
-		return fail(exitCodeError, "encoding the request: %v", err)
-	}
-	status, resBody, err := c.do(http.MethodPost, "_security/user/"+url.PathEscape(o.username)+"/_password?pretty", body)
-	switch {
-	case err != nil && e.ctx.Err() != nil:
-		return interrupted()
-	case err != nil:
-		return fail(exitTempFailure, "Failed to reset password for the [%s] user: %v", o.username, err)
-	case status != http.StatusOK:
-		msg := fmt.Sprintf("Failed to reset password for the [%s] user. Unexpected http status [%d].", o.username, status)
-		if cause := errorCause(resBody); cause != "" {
-			msg += " Cause was " + cause
+	return fn(c)
+}
+
+// resetThroughNode is elasticsearch-reset-password against a running node.
+func resetThroughNode(e *env, cfg config.Config, o resetOptions, password string) error {
+	return asTempSuperuser(e, cfg, o.nodeOptions, func(c *nodeClient) error {
+		body, err := json.Marshal(map[string]string{"password": password})
+		if err != nil {
+			return fail(exitCodeError, "encoding the request: %v", err)
 		}
-		return fail(exitTempFailure, "%s", msg)
-	}
-	return nil
+		status, resBody, err := c.do(http.MethodPost, "_security/user/"+url.PathEscape(o.username)+"/_password?pretty", body)
+		switch {
+		case err != nil && e.ctx.Err() != nil:
+			return interrupted()
+		case err != nil:
+			return fail(exitTempFailure, "Failed to reset password for the [%s] user: %v", o.username, err)
+		case status != http.StatusOK:
+			msg := fmt.Sprintf("Failed to reset password for the [%s] user. Unexpected http status [%d].", o.username, status)
+			if cause := errorCause(resBody); cause != "" {
+				msg += " Cause was " + cause
+			}
+			return fail(exitTempFailure, "%s", msg)
+		}
+		return nil
+	})
 }
 
 // addTempUser writes the superuser: users_roles first, so that the user is
@@ -138,8 +210,14 @@ func removeTempUser(cfg config.Config, name string) error {
 }
 
 // nodeURL is --url, or the node's address from the settings (with a
-// wildcard http.host reached through the loopback address).
+// wildcard http.host reached through the loopback address), over HTTPS
+// when the settings turn it on. An http:// URL is refused then: Basic
+// credentials would cross the network readable.
 func nodeURL(cfg config.Config, given string) (*url.URL, error) {
+	scheme := "http"
+	if cfg.HTTPTLS.Enabled {
+		scheme = "https"
+	}
 	if given == "" {
 		host := cfg.HTTPHost
 		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
@@ -148,7 +226,7 @@ func nodeURL(cfg config.Config, given string) (*url.URL, error) {
 				host = "::1"
 			}
 		}
-		given = "http://" + net.JoinHostPort(host, strconv.Itoa(cfg.HTTPPortLow))
+		given = scheme + "://" + net.JoinHostPort(host, strconv.Itoa(cfg.HTTPPortLow))
 	}
 	u, err := url.Parse(given)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -156,6 +234,10 @@ func nodeURL(cfg config.Config, given string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	if u.Scheme == "http" && scheme == "https" {
+		return nil, fail(exitUsage, "The URL [%s] is plain HTTP, but xpack.security.http.ssl.enabled is true: credentials are never sent "+
+			"in clear to a node that serves HTTPS; use [https://%s%s]", given, u.Host, u.Path)
+	}
 	return u, nil
 }
 
@@ -165,12 +247,211 @@ type nodeClient struct {
 	base *url.URL
 	auth tempUser
 	http *http.Client
+	// plainChecked is set once an http:// node was seen not to speak
+	// TLS, before any credentials are sent to it.
+	plainChecked bool
+}
+
+// newNodeClient builds the client for the node at --url or the settings'
+// address, trusting the certificates nodeOptionsUsage describes.
+func newNodeClient(e *env, cfg config.Config, o nodeOptions) (*nodeClient, error) {
+	base, err := nodeURL(cfg, o.url)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := clientTLS(cfg, o.caFingerprint, base.Hostname())
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	return &nodeClient{ctx: e.ctx, base: base, http: &http.Client{Timeout: requestTimeout, Transport: tr}}, nil
+}
+
+// clientTLS is how the node's certificate is checked: pinned by
+// fingerprint, else against certificate_authorities and the ca.crt that
+// certutil http writes beside the certificate, else against the system's
+// roots. host is the name the certificate must be for.
+func clientTLS(cfg config.Config, fingerprint, host string) (*tls.Config, error) {
+	if fingerprint != "" {
+		want, err := parseFingerprint(fingerprint)
+		if err != nil {
+			return nil, err
+		}
+		return &tls.Config{
+			// Go's checks are replaced, not skipped: verifyPinned checks
+			// the chain and the host name against the pinned certificate.
+			InsecureSkipVerify: true,
+			VerifyConnection:   verifyPinned(want, host),
+			MinVersion:         cfg.HTTPTLS.MinVersion,
+		}, nil
+	}
+	roots, err := trustedCAs(cfg.HTTPTLS)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{RootCAs: roots, MinVersion: cfg.HTTPTLS.MinVersion}, nil
+}
+
+// trustedCAs reads the CAs the node's settings name; nil (the system's
+// roots) when there are none.
+func trustedCAs(c config.TLSConfig) (*x509.CertPool, error) {
+	if !c.Enabled {
+		return nil, nil
+	}
+	files := slices.Clone(c.CertificateAuthorities)
+	if beside := filepath.Join(filepath.Dir(c.Certificate), "ca.crt"); !slices.Contains(files, beside) {
+		if _, err := os.Stat(beside); err == nil {
+			files = append(files, beside)
+		}
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fail(exitConfig, "Cannot read the CA certificate [%s] to trust the node with: %v", f, err)
+		}
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, fail(exitConfig, "The CA file [%s] holds no PEM certificate", f)
+		}
+	}
+	return pool, nil
+}
+
+// parseFingerprint reads a SHA-256 fingerprint in hex, with or without
+// colons, in either case.
+func parseFingerprint(s string) ([]byte, error) {
+	b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
+	if err != nil || len(b) != sha256.Size {
+		return nil, fail(exitUsage, "--ca-fingerprint [%s] is not a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed", s)
+	}
+	return b, nil
+}
+
+// fingerprintError is a chain without the pinned certificate.
+type fingerprintError struct{ want []byte }
+
+func (e *fingerprintError) Error() string {
+	return fmt.Sprintf("no certificate of the node's chain has the SHA-256 fingerprint [%x]", e.want)
+}
+
+// verifyPinned trusts a chain that holds the certificate with the
+// fingerprint want (a CA, or the node's own certificate), as the root of
+// the node's certificate, which must be for host.
+func verifyPinned(want []byte, host string) func(tls.ConnectionState) error {
+	return func(cs tls.ConnectionState) error {
+		for _, c := range cs.PeerCertificates {
+			if sum := sha256.Sum256(c.Raw); !bytes.Equal(sum[:], want) {
+				continue
+			}
+			roots, inter := x509.NewCertPool(), x509.NewCertPool()
+			roots.AddCert(c)
+			for _, ic := range cs.PeerCertificates[1:] {
+				inter.AddCert(ic)
+			}
+			_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host})
+			return err
+		}
+		return &fingerprintError{want: want}
+	}
+}
+
+// untrusted turns an error about the node's certificate into the tool's
+// answer; nil for other errors. Such an error does not go away by waiting.
+func untrusted(base *url.URL, err error) error {
+	var (
+		verify  *tls.CertificateVerificationError
+		pinned  *fingerprintError
+		unknown x509.UnknownAuthorityError
+		name    x509.HostnameError
+		invalid x509.CertificateInvalidError
+	)
+	var cause error
+	switch {
+	case errors.As(err, &pinned):
+		cause = pinned
+	case errors.As(err, &verify):
+		cause = verify
+	case errors.As(err, &unknown):
+		cause = unknown
+	case errors.As(err, &name):
+		cause = name
+	case errors.As(err, &invalid):
+		cause = invalid
+	default:
+		return nil
+	}
+	return fail(exitConfig, "The certificate of the node at [%s] is not trusted: %v; trust its CA with "+
+		"xpack.security.http.ssl.certificate_authorities, or pass its fingerprint with --ca-fingerprint", base, cause)
+}
+
+// preflight checks, before the temporary user is written, what needs no
+// credentials: that the certificate of an https:// node is trusted, and
+// that an http:// node does not serve HTTPS. A node that does not answer
+// yet is left to waitForUser.
+func (c *nodeClient) preflight() error {
+	var err error
+	if c.base.Scheme == "http" {
+		err = c.checkNotTLS()
+	} else {
+		_, _, err = c.anonymousRoot()
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return nil
+}
+
+// anonymousRoot asks for / without credentials.
+func (c *nodeClient) anonymousRoot() (int, []byte, error) {
+	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, c.base.String()+"/", nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		if ue := untrusted(c.base, err); ue != nil {
+			return 0, nil, ue
+		}
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 4096))
+	return res.StatusCode, b, err
+}
+
+// checkNotTLS makes sure that an http:// node does not serve HTTPS
+// before credentials are sent to it in clear, which settings that do not
+// say HTTPS would otherwise do. A TLS port answers a request without
+// credentials with a 400 that names HTTPS (Go's and nginx's do), esauth
+// without TLS with a 401 or a 200.
+func (c *nodeClient) checkNotTLS() error {
+	status, body, err := c.anonymousRoot()
+	if err != nil {
+		return err // not listening yet, or closed on us: no credentials go until it answers
+	}
+	if status == http.StatusBadRequest && bytes.Contains(body, []byte("HTTPS")) {
+		return fail(exitConfig, "The node at [%s] serves HTTPS: nothing was sent to it in clear; use --url https://%s%s "+
+			"and trust its CA (xpack.security.http.ssl.* settings or --ca-fingerprint)", c.base, c.base.Host, c.base.Path)
+	}
+	c.plainChecked = true
+	return nil
 }
 
 // do sends one request; path is relative to the base URL and may carry a
 // query. It returns the status and the body (bounded: only error reasons
-// and the health status are read from it).
+// and the health status are read from it). Errors that waiting will not
+// cure are userErrors.
 func (c *nodeClient) do(method, path string, body []byte) (int, []byte, error) {
+	if c.base.Scheme == "http" && !c.plainChecked {
+		if err := c.checkNotTLS(); err != nil {
+			return 0, nil, err
+		}
+	}
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
@@ -185,6 +466,9 @@ func (c *nodeClient) do(method, path string, body []byte) (int, []byte, error) {
 	req.SetBasicAuth(c.auth.name, c.auth.password)
 	res, err := c.http.Do(req)
 	if err != nil {
+		if ue := untrusted(c.base, err); ue != nil {
+			return 0, nil, ue
+		}
 		return 0, nil, err
 	}
 	defer res.Body.Close()
@@ -192,24 +476,85 @@ func (c *nodeClient) do(method, path string, body []byte) (int, []byte, error) {
 	return res.StatusCode, b, err
 }
 
-// waitForUser polls _authenticate until the node's file realm has loaded
-// the temporary user. 401 (not loaded yet), 403 (loaded before its roles)
-// and a refused connection (a node still starting) are retried until
-// loadTimeout.
+// loginBudget is how many refused logins the temporary user may risk
+// before the node has loaded it: each counts toward blocking its name and
+// the tool's address, and the count that blocks must not be reached.
+// 0 means no limit (lockout off).
+func loginBudget(l config.LockoutConfig) int {
+	if !l.Enabled {
+		return 0
+	}
+	n := l.MaxAttempts
+	if l.IPMaxAttempts > 0 {
+		n = min(n, l.IPMaxAttempts)
+	}
+	return max(n-1, 1)
+}
+
+// attemptAt is when the attempt that may be refused for the (k+1)th time
+// is made, for a budget of n such attempts: from settleWait on, at
+// doubling intervals, the last at the deadline, so that a node slow to
+// load the user still gets the whole loadTimeout. Budget 0 is no wait.
+func attemptAt(start time.Time, k, n int) time.Time {
+	switch {
+	case n == 0:
+		return start
+	case n == 1:
+		return start.Add(loadTimeout)
+	}
+	span := loadTimeout - settleWait
+	return start.Add(settleWait + span*time.Duration(1<<k-1)/time.Duration(1<<(n-1)-1))
+}
+
+// waitForUser logs in as the temporary user until the node's file realm
+// has loaded it. A refused login (401) counts toward the node's lockout,
+// so those are spaced within loginBudget; a 403 (loaded before its
+// roles), a refused connection (a node still starting) and a 429 for
+// anything but the user itself (a blocked address, from which the user
+// is exempt once loaded) count for nothing and are retried every
+// pollInterval, all until loadTimeout.
 func waitForUser(e *env, c *nodeClient, cfg config.Config, verbose bool) error {
-	deadline := time.Now().Add(loadTimeout)
+	start := time.Now()
+	deadline := start.Add(loadTimeout)
+	budget := loginBudget(cfg.Lockout)
+	refused := 0
+	next := attemptAt(start, 0, budget)
 	for {
-		status, _, err := c.do(http.MethodGet, "_security/_authenticate", nil)
+		select {
+		case <-e.ctx.Done():
+			return interrupted()
+		case <-time.After(time.Until(next)):
+		}
+		status, body, err := c.do(http.MethodGet, "_security/_authenticate", nil)
 		if err == nil && status == http.StatusOK {
 			return nil
 		}
 		if e.ctx.Err() != nil {
 			return interrupted()
 		}
-		if err == nil && status != http.StatusUnauthorized && status != http.StatusForbidden {
+		var ue *userError
+		switch {
+		case errors.As(err, &ue):
+			return err
+		case err != nil, status == http.StatusForbidden:
+		case status == http.StatusUnauthorized:
+			refused++
+		case status == http.StatusTooManyRequests && !strings.Contains(errorCause(body), "user ["+c.auth.name+"]"):
+		case status == http.StatusTooManyRequests:
+			return fail(exitTempFailure, "The node at [%s] blocked the temporary file realm user [%s] after refused logins "+
+				"while it loaded the users file: its esauth.security.lockout settings are stricter than the tool's", c.base, c.auth.name)
+		default:
 			return fail(exitDataError, "Failed to authenticate to the node at [%s]. Unexpected http status [%d]", c.base, status)
 		}
-		if time.Now().After(deadline) {
+		next = time.Now().Add(pollInterval)
+		if budget > 0 {
+			if refused >= budget {
+				next = deadline.Add(time.Nanosecond) // the budget is spent
+			} else {
+				next = later(next, attemptAt(start, refused, budget))
+			}
+		}
+		if next.After(deadline) {
 			if err != nil {
 				return fail(exitUnavailable, "Failed to connect to the node at [%s]: %v", c.base, err)
 			}
@@ -224,12 +569,15 @@ func waitForUser(e *env, c *nodeClient, cfg config.Config, verbose bool) error {
 				fmt.Fprintf(e.stderr, "Unexpected http status [%d] while waiting for the node to load the temporary user. Will retry.\n", status)
 			}
 		}
-		select {
-		case <-e.ctx.Done():
-			return interrupted()
-		case <-time.After(pollInterval):
-		}
 	}
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // checkHealth is BaseRunAsSuperuserCommand's cluster health check: a RED

@@ -17,6 +17,7 @@ const serveCommands = `
 Commands (run "esauth COMMAND --help" for their options):
   users           manage file realm users (useradd, userdel, passwd, roles, list)
   reset-password  reset the password of a native or built-in user
+  unlock          lift login lockout blocks (user NAME, ip ADDRESS, --all)
   migrate         copy file realm users into the native realm
   hash            print the hash of a password, for password_hash
   certutil        create a CA and an HTTPS certificate (certutil http)

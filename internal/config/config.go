@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/esauth/esauth/internal/lockout"
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/user"
 )
@@ -63,6 +64,9 @@ type Config struct {
 	// Lockout blocks usernames and client addresses after repeated failed
 	// logins (esauth.security.lockout.*).
 	Lockout LockoutConfig
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client (esauth.security.trusted_proxies); none by default.
+	TrustedProxies lockout.TrustedProxies
 	// Audit configures the audit log (xpack.security.audit.*,
 	// esauth.audit.*); AuditOptions turns it into audit.Options.
 	Audit AuditConfig
@@ -120,6 +124,9 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.Lockout, err = s.lockoutConfig(); err != nil {
+		return Config{}, err
+	}
+	if c.TrustedProxies, err = s.trustedProxies(); err != nil {
 		return Config{}, err
 	}
 	if c.Audit, err = s.auditConfig(); err != nil {

@@ -4,9 +4,15 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/esauth/esauth/internal/lockout"
 )
 
 const lockoutPrefix = "esauth.security.lockout."
+
+// keyTrustedProxies lists the proxies whose X-Forwarded-For names the
+// client whose failures count.
+const keyTrustedProxies = "esauth.security.trusted_proxies"
 
 // LockoutConfig are the esauth.security.lockout.* settings: how many
 // failed logins block a username or a client address, and for how long.
@@ -15,7 +21,7 @@ type LockoutConfig struct {
 	// MaxAttempts failures of one username within Window block it.
 	MaxAttempts int
 	// IPMaxAttempts failures from one client address within Window block
-	// the address.
+	// the address; 0 blocks no address.
 	IPMaxAttempts int
 	// Window is how long a run of failures counts, from its first failure.
 	Window time.Duration
@@ -33,14 +39,16 @@ type LockoutConfig struct {
 // deployment that prefers that risk to guessing can turn lockout off.
 //
 // The address limit is ten times the username limit because many users
-// may share one address (NAT, a proxy, a CI runner pool).
+// may share one address (NAT, a proxy, a CI runner pool). Where they all
+// do, 0 turns address blocking off.
 func lockoutSettings() []setting {
 	return []setting{
 		{key: lockoutPrefix + "enabled", def: "true", validate: validateBool},
 		{key: lockoutPrefix + "max_attempts", def: "5", validate: validatePositiveInt},
-		{key: lockoutPrefix + "ip.max_attempts", def: "50", validate: validatePositiveInt},
+		{key: lockoutPrefix + "ip.max_attempts", def: "50", validate: validateIPMaxAttempts},
 		{key: lockoutPrefix + "window", def: "15m", validate: validatePositiveTime},
 		{key: lockoutPrefix + "duration", def: "15m", validate: validatePositiveTime},
+		{key: keyTrustedProxies, validate: validateTrustedProxies},
 	}
 }
 
@@ -49,6 +57,31 @@ func validatePositiveInt(key, value string) error {
 		return fmt.Errorf("setting [%s]: [%s] must be a whole number of at least 1", key, value)
 	}
 	return nil
+}
+
+func validateIPMaxAttempts(key, value string) error {
+	if n, err := strconv.Atoi(value); err != nil || n < 0 {
+		return settingErr(key, "[%s] must be a whole number of at least 0 (0 turns address blocking off)", value)
+	}
+	return nil
+}
+
+func validateTrustedProxies(key, value string) error {
+	_, err := parseTrustedProxies(key, value)
+	return err
+}
+
+// parseTrustedProxies reads the list one entry at a time, so that an
+// error names the entry in the settings' own words.
+func parseTrustedProxies(key, value string) (lockout.TrustedProxies, error) {
+	entries := splitList(value)
+	for _, e := range entries {
+		if _, err := lockout.ParseTrustedProxies([]string{e}); err != nil {
+			return lockout.TrustedProxies{}, settingErr(key, "[%s] is not an IP address or a CIDR prefix such as [10.0.0.0/8] "+
+				"(host names, ports and IPv6 zones are not allowed)", e)
+		}
+	}
+	return lockout.ParseTrustedProxies(entries)
 }
 
 // validatePositiveTime refuses 0 and -1, which Elasticsearch's time values
@@ -80,4 +113,8 @@ func (s *Settings) lockoutConfig() (LockoutConfig, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+func (s *Settings) trustedProxies() (lockout.TrustedProxies, error) {
+	return parseTrustedProxies(keyTrustedProxies, s.Get(keyTrustedProxies))
 }

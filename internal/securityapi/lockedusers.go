@@ -45,6 +45,12 @@ func (a *API) unlock(c *pipeline.Call) (pipeline.Prepared, error) {
 		if a.Lockout == nil {
 			return nil, lockoutOff()
 		}
+		if kind == lockout.KindIP {
+			// Blocks are kept by ClientKey: an IPv6 address by its /64.
+			if k := lockout.ClientKey(name); k != "" {
+				name = k
+			}
+		}
 		found, err := a.Lockout.Unlock(ctx, kind, name)
 		if errors.Is(err, lockout.ErrUnknownKind) {
 			return nil, eserr.IllegalArgument("unknown lock kind [%s], expected [user] or [ip]", kind)

@@ -198,7 +198,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		api.FileUsers = realms.file
 	}
 	authenticator := &authn.Authenticator{Realms: realms.chain, Lookup: realms.all(), Anonymous: cfg.Anonymous,
-		Lockout: tracker, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
+		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
 	routes := api.Routes()
 	if opt.Routes != nil {
 		routes = opt.Routes(routes)

@@ -39,6 +39,8 @@ type nodeOptions struct {
 	stdout          io.Writer
 	// metricsReady, when set, learns the metrics listener's address.
 	metricsReady func(net.Addr)
+	// conf is the configuration directory; a new one when empty.
+	conf string
 }
 
 func startNodeWith(t *testing.T, opt nodeOptions) node {
@@ -47,7 +49,10 @@ func startNodeWith(t *testing.T, opt nodeOptions) node {
 	if stdout == nil {
 		stdout = io.Discard
 	}
-	conf := t.TempDir()
+	conf := opt.conf
+	if conf == "" {
+		conf = t.TempDir()
+	}
 	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + conf,
 		"xpack.security.authc.password_hashing.algorithm=bcrypt4"}
 	s, err := config.Load("", append(base, overrides...), func(string) (string, bool) { return "", false })
@@ -216,17 +221,22 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// TestDisabledFileRealm checks that a disabled file realm ignores the files.
+// TestDisabledFileRealm checks that a disabled file realm ignores the
+// users file. The file is in place before the nodes start, and an enabled
+// file realm reads it as it starts: the node with the realm enabled
+// accepts the user at once, which shows the file valid and read, and the
+// node with it disabled, sharing the directory, refuses the same user.
 func TestDisabledFileRealm(t *testing.T) {
-	n := startNode(t, "xpack.security.authc.realms.file.file1.enabled=false")
-	if err := os.WriteFile(filepath.Join(n.conf, "users"), []byte("filejoe:test123x\n"), 0o600); err != nil {
+	conf := t.TempDir()
+	if err := os.WriteFile(filepath.Join(conf, "users"), []byte("filejoe:test123x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Longer than an enabled file realm would take to load it (3 stable
-	// polls of 500 ms, then the next poll), so a 401 means "disabled".
-	time.Sleep(3 * time.Second)
-	n.expect(t, 401, "GET", "/_security/_authenticate", "filejoe:test123x", "")
-	n.expect(t, 200, "GET", "/_security/_authenticate", admin, "")
+	enabled := startNodeWith(t, nodeOptions{conf: conf, elasticPassword: "elastic-pw"})
+	enabled.expect(t, 200, "GET", "/_security/_authenticate", "filejoe:test123x", "")
+	disabled := startNodeWith(t, nodeOptions{conf: conf, elasticPassword: "elastic-pw",
+		overrides: []string{"xpack.security.authc.realms.file.file1.enabled=false"}})
+	disabled.expect(t, 401, "GET", "/_security/_authenticate", "filejoe:test123x", "")
+	disabled.expect(t, 200, "GET", "/_security/_authenticate", admin, "")
 }
 
 // TestRolesFile checks roles.yml: its roles grant privileges and edits

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -162,6 +163,103 @@ func TestTLSClearTextWarning(t *testing.T) {
 		if n := strings.Count(logs.String(), "level=WARN"); n != map[bool]int{false: 0, true: 1}[tc.warn] ||
 			tc.warn && !strings.Contains(logs.String(), "clear text") {
 			t.Errorf("%s: log\n%s", tc.ip, logs)
+		}
+	}
+}
+
+// TestTLSSupportedProtocols starts nodes from supported_protocols and
+// offers each TLS version alone: exactly the listed ones connect. A list
+// with a gap cannot be served exactly, so it stops start-up.
+func TestTLSSupportedProtocols(t *testing.T) {
+	conf := t.TempDir()
+	certs := filepath.Join(conf, "certs")
+	if err := os.Mkdir(certs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ca, caKey := writeCert(t, certs, "ca", true, nil, nil)
+	writeCert(t, certs, "http", false, ca, caKey)
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	const p = "xpack.security.http.ssl."
+	tlsOn := []string{p + "enabled=true", p + "certificate=certs/http.pem", p + "key=certs/http-key.pem"}
+	names := map[uint16]string{tls.VersionTLS10: "TLSv1", tls.VersionTLS11: "TLSv1.1", tls.VersionTLS12: "TLSv1.2", tls.VersionTLS13: "TLSv1.3"}
+	for _, tc := range []struct {
+		protocols string
+		enabled   []uint16
+	}{
+		{"", []uint16{tls.VersionTLS12, tls.VersionTLS13}}, // the default
+		{"TLSv1.2", []uint16{tls.VersionTLS12}},
+		{"TLSv1.3", []uint16{tls.VersionTLS13}},
+		{"TLSv1.1,TLSv1.2", []uint16{tls.VersionTLS11, tls.VersionTLS12}},
+	} {
+		overrides := tlsOn
+		if tc.protocols != "" {
+			overrides = append(slices.Clone(tlsOn), p+"supported_protocols="+tc.protocols)
+		}
+		n := startNodeWith(t, nodeOptions{conf: conf, overrides: overrides, elasticPassword: "elastic-pw"})
+		addr := strings.TrimPrefix(n.url, "http://")
+		for v, name := range names {
+			conn, err := (&tls.Dialer{Config: &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: v, MaxVersion: v}}).
+				DialContext(context.Background(), "tcp", addr)
+			if err == nil {
+				conn.Close()
+			}
+			if want := slices.Contains(tc.enabled, v); (err == nil) != want {
+				t.Errorf("supported_protocols [%s], a %s client: error %v, want connected %v", tc.protocols, name, err, want)
+			}
+		}
+		n.stop()
+	}
+	err := runOnce(t, append(slices.Clone(tlsOn), p+"supported_protocols=TLSv1.3,TLSv1.1")...)
+	want := "setting [xpack.security.http.ssl.supported_protocols]: the protocols [TLSv1.3, TLSv1.1] leave out [TLSv1.2]; " +
+		"esauth enables a contiguous range of protocol versions"
+	if err == nil || err.Error() != want {
+		t.Errorf("a list with a gap:\n got %v\nwant %s", err, want)
+	}
+}
+
+// TestTLSClientAuthWarning checks the start-up warning for client
+// certificates checked against the system's roots.
+func TestTLSClientAuthWarning(t *testing.T) {
+	conf := t.TempDir()
+	ca, caKey := writeCert(t, conf, "ca", true, nil, nil)
+	writeCert(t, conf, "http", false, ca, caKey)
+	const p = "xpack.security.http.ssl."
+	for _, tc := range []struct {
+		overrides []string
+		warn      bool
+	}{
+		{[]string{p + "client_authentication=required"}, true},
+		{[]string{p + "client_authentication=optional"}, true},
+		{[]string{p + "client_authentication=required", p + "certificate_authorities=ca.pem"}, false},
+		{nil, false},
+	} {
+		s, err := config.Load("", append([]string{"path.conf=" + conf, p + "enabled=true", p + "certificate=http.pem", p + "key=http-key.pem"},
+			tc.overrides...), func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := s.Config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs := &lockedBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		tln, _, err := secureListener(ctx, cfg, ln, slog.New(slog.NewTextHandler(logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tln.Close()
+		cancel()
+		got := strings.Contains(logs.String(), "level=WARN") &&
+			strings.Contains(logs.String(), "certificate_authorities is not set: client certificates are verified against the system's trusted roots, "+
+				"so any publicly issued certificate is accepted")
+		if got != tc.warn {
+			t.Errorf("%v: warned %v, want %v:\n%s", tc.overrides, got, tc.warn, logs)
 		}
 	}
 }

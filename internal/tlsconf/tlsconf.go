@@ -48,6 +48,15 @@ func New(cfg config.TLSConfig, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.cur.Store(m)
+	ca := clientAuth(cfg.ClientAuthentication, cfg.VerificationMode)
+	if (ca == tls.VerifyClientCertIfGiven || ca == tls.RequireAndVerifyClientCert) && len(cfg.CertificateAuthorities) == 0 {
+		// Elasticsearch falls back to the JDK's trust store silently; an
+		// operator who asked for client certificates rarely means "any
+		// certificate a public CA ever issued".
+		log.Warn("client_authentication is " + cfg.ClientAuthentication + " but certificate_authorities is not set: " +
+			"client certificates are verified against the system's trusted roots, so any publicly issued certificate is accepted; " +
+			"set xpack.security.http.ssl.certificate_authorities to the CAs that issue your clients' certificates")
+	}
 	return s, nil
 }
 

@@ -248,3 +248,43 @@ func TestTLSLoadErrors(t *testing.T) {
 		t.Error("New accepted a disabled configuration")
 	}
 }
+
+// TestTLSClientAuthWithoutCAs checks the start-up warning: client
+// certificates requested without certificate_authorities are verified
+// against the system's roots, so any publicly issued one passes.
+func TestTLSClientAuthWithoutCAs(t *testing.T) {
+	t.Parallel()
+	ca := newCA(t, "test CA")
+	f := files{t.TempDir()}
+	f.install(t, ca.issue(t, "node-1", true))
+	f.write(t, "ca.crt", ca.pem)
+	for _, tc := range []struct {
+		mode, verification string
+		cas                []string
+		warn               bool
+	}{
+		{config.ClientAuthRequired, config.VerifyFull, nil, true},
+		{config.ClientAuthOptional, config.VerifyCertificate, nil, true},
+		{config.ClientAuthRequired, config.VerifyFull, []string{f.path("ca.crt")}, false},
+		{config.ClientAuthNone, config.VerifyFull, nil, false},
+		// Unverified client certificates are what verification_mode none
+		// asks for; the roots play no part.
+		{config.ClientAuthRequired, config.VerifyNone, nil, false},
+	} {
+		cfg := f.tlsConfig()
+		cfg.ClientAuthentication, cfg.VerificationMode, cfg.CertificateAuthorities = tc.mode, tc.verification, tc.cas
+		logs := &logBuffer{}
+		if _, err := New(cfg, logs.logger()); err != nil {
+			t.Fatal(err)
+		}
+		want := "level=WARN msg=\"client_authentication is " + tc.mode + " but certificate_authorities is not set: client certificates are " +
+			"verified against the system's trusted roots, so any publicly issued certificate is accepted; set " +
+			"xpack.security.http.ssl.certificate_authorities to the CAs that issue your clients' certificates\""
+		if got := strings.Count(logs.String(), want); got != map[bool]int{true: 1}[tc.warn] {
+			t.Errorf("client_authentication %s, verification_mode %s, CAs %v: log\n%s", tc.mode, tc.verification, tc.cas, logs)
+		}
+		if !tc.warn && strings.Contains(logs.String(), "level=WARN") {
+			t.Errorf("client_authentication %s, verification_mode %s, CAs %v: unexpected warning\n%s", tc.mode, tc.verification, tc.cas, logs)
+		}
+	}
+}
