@@ -74,14 +74,15 @@ type Options struct {
 type Authorizer struct {
 	sets *roleSets
 	opt  Options
-	// ordered lists the named cluster privileges by access level, the
-	// order of Elasticsearch's "granted by" list in denials.
-	ordered []roles.NamedClusterPrivilege
+	// ordered and indexOrdered list the named privileges by access level,
+	// the order of Elasticsearch's "granted by" lists in denials.
+	ordered      []roles.NamedClusterPrivilege
+	indexOrdered []roles.NamedIndexPrivilege
 }
 
 // New returns an Authorizer resolving roles through src.
 func New(src RoleSource, opt Options) *Authorizer {
-	return &Authorizer{sets: newRoleSets(src), opt: opt, ordered: roles.ClusterPrivilegeTable()}
+	return &Authorizer{sets: newRoleSets(src), opt: opt, ordered: roles.ClusterPrivilegeTable(), indexOrdered: roles.IndexPrivilegeTable()}
 }
 
 // Invalidate drops the compiled role sets, after any role changed.
@@ -153,22 +154,62 @@ func sameUser(auth authn.Authentication, req Request) bool {
 // the user who authenticated, whom the request runs as, and the roles it
 // was decided with.
 func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action string) error {
+	return a.indexDenial(auth, set, action, nil)
+}
+
+// indexDenial is denial with the indices the user may not touch, which
+// Elasticsearch names after the roles, restricted ones apart.
+func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action string, denied []string) error {
 	var b strings.Builder
 	b.WriteString("action [" + action + "] is unauthorized for user [" + auth.Authenticating.User.Username + "]")
 	if auth.IsRunAs() {
 		b.WriteString(" run as [" + auth.Effective.User.Username + "]")
 	}
 	writeRoles(&b, set)
+	var regular, restricted []string
+	for _, n := range denied {
+		if set.restrictedIndices.Match(n) {
+			restricted = append(restricted, n)
+		} else {
+			regular = append(regular, n)
+		}
+	}
+	switch {
+	case len(regular) > 0 && len(restricted) > 0:
+		b.WriteString(" on indices [" + strings.Join(regular, ",") + "] and restricted indices [" + strings.Join(restricted, ",") + "]")
+	case len(regular) > 0:
+		b.WriteString(" on indices [" + strings.Join(regular, ",") + "]")
+	case len(restricted) > 0:
+		b.WriteString(" on restricted indices [" + strings.Join(restricted, ",") + "]")
+	}
+	if roles.IsClusterAction(action) {
+		if granting := a.grantedBy(action); len(granting) > 0 {
+			b.WriteString(", this action is granted by the cluster privileges [" + strings.Join(granting, ",") + "]")
+		}
+	} else if roles.IsIndexAction(action) {
+		var granting []string
+		for _, pr := range a.indexOrdered {
+			if pr.Grants(action) {
+				granting = append(granting, pr.Name)
+			}
+		}
+		if len(granting) > 0 {
+			b.WriteString(", this action is granted by the index privileges [" + strings.Join(granting, ",") + "]")
+		}
+	}
+	return eserr.Security(http.StatusForbidden, "%s", b.String())
+}
+
+// grantedBy lists the cluster privileges that grant action, in
+// Elasticsearch's order.
+func (a *Authorizer) grantedBy(action string) []string {
 	var granting []string
 	for _, pr := range a.ordered {
 		if pr.Grants(action) {
 			granting = append(granting, pr.Name)
 		}
 	}
-	if len(granting) > 0 {
-		b.WriteString(", this action is granted by the cluster privileges [" + strings.Join(granting, ",") + "]")
-	}
-	return eserr.Security(http.StatusForbidden, "%s", b.String())
+	return granting
 }
 
 // runAsDenial is AuthorizationDenialMessages.runAsDenied: the roles are

@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/esauth/esauth/internal/authn"
@@ -158,5 +159,40 @@ func TestAuthorizeRunAs(t *testing.T) {
 		if tt.reason != "" && (!errors.As(err, &e) || e.Reason != tt.reason || e.Status != 403) {
 			t.Errorf("as %s:\n got %v\nwant %s", tt.auth.User().Username, err, tt.reason)
 		}
+	}
+}
+
+// The "granted by" list of index actions follows Elasticsearch's order
+// (IndexPrivilege.findPrivilegesThatGrant, es-gateway.md §2.4, the first
+// four asserted in AuthorizationServiceTests).
+func TestIndexDenialGrantedBy(t *testing.T) {
+	a := New(roleSource{}, Options{})
+	set, err := a.sets.get(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for action, want := range map[string]string{
+		"indices:data/read/search":                "[read,all]",
+		"indices:data/write/index:op_type/create": "[create_doc,create,index,write,all]",
+		"indices:data/write/index:op_type/index":  "[create,index,write,all]",
+		"indices:data/write/delete":               "[delete,write,all]",
+		"indices:data/write/bulk":                 "[create_doc,create,delete,index,write,all]",
+		"indices:data/write/update":               "[index,write,all]",
+		"indices:admin/create":                    "[create_index,manage,all]",
+		"indices:admin/auto_create":               "[auto_configure,create_index,manage,all]",
+		"indices:admin/refresh":                   "[maintenance,manage,all]",
+		"indices:admin/get":                       "[view_index_metadata,manage,all]",
+		"indices:data/read/field_caps":            "[view_index_metadata,manage,read,all]",
+		"indices:admin/aliases":                   "[manage,all]",
+		"indices:admin/rollover":                  "[manage_follow_index,manage,all]",
+	} {
+		err := a.indexDenial(principal("bob", "native", "reader"), set, action, []string{"secret"})
+		if !strings.Contains(err.Error(), " on indices [secret], this action is granted by the index privileges "+want) {
+			t.Errorf("%s: %v\nwant granted by %s", action, err, want)
+		}
+	}
+	err = a.indexDenial(principal("bob", "native"), set, "indices:data/read/search", []string{"a", ".security-7", "b"})
+	if !strings.Contains(err.Error(), "on indices [a,b] and restricted indices [.security-7], this") {
+		t.Errorf("restricted: %v", err)
 	}
 }

@@ -20,11 +20,13 @@ type roleSet struct {
 	effective, missing []string
 	cluster            []func(action string) bool
 	runAs              []*pattern.Pattern
+	indices            []indexGroup
+	restrictedIndices  *pattern.Set
 	made               time.Time
 }
 
-func compile(names []string, found map[string]roles.Descriptor) *roleSet {
-	s := &roleSet{found: found, made: time.Now()}
+func compile(names []string, found map[string]roles.Descriptor, restricted *pattern.Set) *roleSet {
+	s := &roleSet{found: found, made: time.Now(), restrictedIndices: restricted}
 	for _, n := range names {
 		if _, ok := found[n]; ok {
 			s.effective = append(s.effective, n)
@@ -39,6 +41,9 @@ func compile(names []string, found map[string]roles.Descriptor) *roleSet {
 	for _, name := range sortedKeys(found) {
 		for _, c := range found[name].Cluster {
 			s.cluster = append(s.cluster, clusterRule(c))
+		}
+		for _, ip := range found[name].Indices {
+			s.indices = append(s.indices, compileGroup(ip))
 		}
 		for _, r := range found[name].RunAs {
 			// A pattern that does not compile names no one.
@@ -97,14 +102,19 @@ const maxRoleSets = 10_000
 // taken before resolving keeps a set compiled from roles read before a
 // change from being cached after it.
 type roleSets struct {
-	src  RoleSource
-	mu   sync.RWMutex
-	gen  uint64
-	sets map[string]*roleSet
+	src        RoleSource
+	restricted *pattern.Set
+	mu         sync.RWMutex
+	gen        uint64
+	sets       map[string]*roleSet
 }
 
 func newRoleSets(src RoleSource) *roleSets {
-	return &roleSets{src: src, sets: map[string]*roleSet{}}
+	r, err := pattern.NewSet(restrictedIndices...)
+	if err != nil {
+		panic("authz: the restricted index patterns do not compile: " + err.Error())
+	}
+	return &roleSets{src: src, restricted: r, sets: map[string]*roleSet{}}
 }
 
 func (c *roleSets) get(ctx context.Context, names []string) (*roleSet, error) {
@@ -124,7 +134,7 @@ func (c *roleSets) get(ctx context.Context, names []string) (*roleSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s = compile(names, found)
+	s = compile(names, found, c.restricted)
 	c.mu.Lock()
 	if c.gen == gen {
 		if len(c.sets) >= maxRoleSets {
