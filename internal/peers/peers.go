@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/esauth/esauth/internal/random"
@@ -44,18 +46,96 @@ const (
 	ClearRolesKind  = "roles"
 )
 
-// Peers is this node's view of the nodes sharing a watchable store.
-type Peers struct {
-	db      store.Store
-	w       store.Watcher
-	self    Node
-	handler Handler
-	log     *slog.Logger
+// ackKind marks a node's answer to a cache-clearing request, keyed
+// ack/<request id>/<node id>. Nodes that predate answers ignore the kind.
+const ackKind = "ack"
+
+// Defaults for the Options left zero.
+const (
+	// DefaultMemberTTL is how long a node that died without deregistering
+	// stays in the node list.
+	DefaultMemberTTL = 5 * time.Second
+	// DefaultAckTimeout bounds the wait for the nodes' answers to a
+	// cache-clearing request, as a nodes action's timeout does.
+	DefaultAckTimeout = 10 * time.Second
+)
+
+// Options tune Peers; the zero value suits production.
+type Options struct {
+	// Leaser holds this node's entry in the node list under a lease, so
+	// that a node that dies without Deregister leaves the list within
+	// MemberTTL. Nil means db when it is a store.Leaser; without one the
+	// entry stays until Deregister.
+	Leaser store.Leaser
+	// MemberTTL is the lease's time to live; default DefaultMemberTTL.
+	MemberTTL time.Duration
+	// AckTimeout bounds ClearCaches' wait; default DefaultAckTimeout.
+	AckTimeout time.Duration
 }
 
-// New returns the peers of self over db, whose changes go to h.
+// Answers are the nodes' answers to a request sent to every node.
+type Answers struct {
+	// Done lists the nodes that applied the request.
+	Done []Node
+	// Failed lists the nodes that did not, and why.
+	Failed []Failure
+}
+
+// Failure is why one node did not apply a request, as the Elasticsearch
+// exception (type and reason) that a nodes response reports as the cause
+// of its failed_node_exception.
+type Failure struct {
+	Node   Node
+	Type   string
+	Reason string
+}
+
+// Peers is this node's view of the nodes sharing a watchable store.
+type Peers struct {
+	db         store.Store
+	w          store.Watcher
+	self       Node
+	handler    Handler
+	log        *slog.Logger
+	leaser     store.Leaser
+	ttl        time.Duration
+	ackTimeout time.Duration
+
+	mu sync.Mutex
+	// unlease ends the renewal of this node's entry; set by Register.
+	unlease func()
+	// pending are this node's cache-clearing requests awaiting answers, by
+	// request id.
+	pending map[string]*request
+}
+
+// request is one cache-clearing request awaiting the nodes' answers; its
+// fields are guarded by Peers.mu.
+type request struct {
+	waiting map[string]bool // ids of the nodes yet to answer
+	left    map[string]bool // ids of the nodes that left the list unanswered
+	done    chan struct{}   // closed once no node is waited for
+}
+
+// New returns the peers of self over db, whose changes go to h, with the
+// default Options.
 func New(db store.Store, w store.Watcher, self Node, h Handler, log *slog.Logger) *Peers {
-	return &Peers{db: db, w: w, self: self, handler: h, log: log}
+	return NewWithOptions(db, w, self, h, log, Options{})
+}
+
+// NewWithOptions returns the peers of self over db, whose changes go to h.
+func NewWithOptions(db store.Store, w store.Watcher, self Node, h Handler, log *slog.Logger, opt Options) *Peers {
+	if opt.Leaser == nil {
+		opt.Leaser, _ = db.(store.Leaser)
+	}
+	if opt.MemberTTL <= 0 {
+		opt.MemberTTL = DefaultMemberTTL
+	}
+	if opt.AckTimeout <= 0 {
+		opt.AckTimeout = DefaultAckTimeout
+	}
+	return &Peers{db: db, w: w, self: self, handler: h, log: log, leaser: opt.Leaser, ttl: opt.MemberTTL,
+		ackTimeout: opt.AckTimeout, pending: make(map[string]*request)}
 }
 
 // Self is this node.
@@ -87,25 +167,74 @@ func (p *Peers) Nodes(ctx context.Context) []Node {
 }
 
 // Register records this node in the shared list; Deregister removes it at
-// a clean shutdown.
+// a clean shutdown. With a Leaser the entry lasts while ctx does: once ctx
+// ends (the node stops or dies) it vanishes about MemberTTL later, unless
+// Deregister removed it first.
 func (p *Peers) Register(ctx context.Context) error {
 	val, _ := json.Marshal(map[string]string{"name": p.self.Name})
-	_, err := p.db.Update(ctx, store.Nodes, p.self.ID, func([]byte) ([]byte, error) { return val, nil })
-	return err
+	if p.leaser == nil {
+		_, err := p.db.Update(ctx, store.Nodes, p.self.ID, func([]byte) ([]byte, error) { return val, nil })
+		return err
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	done, err := p.leaser.PutLeased(lctx, store.Nodes, p.self.ID, val, p.ttl)
+	if err != nil {
+		cancel()
+		return err
+	}
+	p.mu.Lock()
+	prev := p.unlease
+	p.unlease = func() { cancel(); <-done }
+	p.mu.Unlock()
+	if prev != nil {
+		prev() // the entry is under the new lease already
+	}
+	return nil
 }
 
 // Deregister removes this node from the shared list.
 func (p *Peers) Deregister(ctx context.Context) {
+	p.mu.Lock()
+	stop := p.unlease
+	p.unlease = nil
+	p.mu.Unlock()
+	if stop != nil {
+		stop() // first, so that the renewal cannot write the entry back
+	}
 	if err := p.db.Delete(ctx, store.Nodes, p.self.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		p.log.Warn("could not remove this node from the node list", "err", err)
 	}
 }
 
-// ClearCaches asks every other node to clear the named realms' (nil: all)
-// caches for the users (nil: everyone), or with kind ClearRolesKind the
-// named roles (nil: all). The request travels as the key of a record that
-// is written and deleted at once; every node's watch sees it.
-func (p *Peers) ClearCaches(ctx context.Context, kind string, names, users []string) error {
+// ClearCaches asks every node, this one included, to clear the named
+// realms' (nil: all) caches for the users (nil: everyone), or with kind
+// ClearRolesKind the named roles (nil: all), and waits, as Elasticsearch's
+// nodes actions do, until every node of the node list has applied it. The
+// wait ends after AckTimeout or with ctx at the latest; the nodes that had
+// not answered by then, or left the list first, are the Failed answers.
+// An error means that the request could not be sent.
+//
+// The request travels as the key of a record that is written and deleted
+// at once; every node's watch sees it, and each node answers, once it has
+// applied the request, with a record of the same kind whose key names the
+// request and the node.
+func (p *Peers) ClearCaches(ctx context.Context, kind string, names, users []string) (Answers, error) {
+	nodes := p.Nodes(ctx)
+	id := random.ID()
+	req := &request{waiting: make(map[string]bool), left: make(map[string]bool), done: make(chan struct{})}
+	for _, n := range nodes {
+		req.waiting[n.ID] = true
+	}
+	// Registered before the request is written, so no answer is missed.
+	p.mu.Lock()
+	p.pending[id] = req
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+	}()
+
 	q := url.Values{}
 	if names != nil {
 		q.Set("names", strings.Join(names, ","))
@@ -113,14 +242,91 @@ func (p *Peers) ClearCaches(ctx context.Context, kind string, names, users []str
 	if users != nil {
 		q.Set("users", strings.Join(users, ","))
 	}
-	key := kind + "/" + random.ID() + "?" + q.Encode()
+	if err := p.broadcast(ctx, kind+"/"+id+"?"+q.Encode()); err != nil {
+		return Answers{}, err
+	}
+	start := time.Now()
+	timer := time.NewTimer(p.ackTimeout)
+	defer timer.Stop()
+	select {
+	case <-req.done:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	waited := time.Since(start)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ans Answers
+	for _, n := range nodes {
+		switch {
+		case req.left[n.ID]:
+			ans.Failed = append(ans.Failed, Failure{Node: n, Type: "node_not_connected_exception",
+				Reason: fmt.Sprintf("[%s] Node not connected", n.Name)})
+		case req.waiting[n.ID]:
+			ans.Failed = append(ans.Failed, Failure{Node: n, Type: "receive_timeout_transport_exception",
+				Reason: fmt.Sprintf("[%s][%s[n]] timed out after [%dms]", n.Name, clearAction(kind), waited.Milliseconds())})
+		default:
+			ans.Done = append(ans.Done, n)
+		}
+	}
+	return ans, nil
+}
+
+// clearAction names a kind of request as Elasticsearch's transport action.
+func clearAction(kind string) string {
+	if kind == ClearRolesKind {
+		return "cluster:admin/xpack/security/roles/cache/clear"
+	}
+	return "cluster:admin/xpack/security/realm/cache/clear"
+}
+
+// broadcast writes and deletes an event record: every node's watch sees
+// its key, and nothing stays behind.
+func (p *Peers) broadcast(ctx context.Context, key string) error {
 	if err := p.db.Create(ctx, store.Events, key, []byte{}); err != nil {
 		return err
 	}
 	if err := p.db.Delete(ctx, store.Events, key); err != nil {
-		p.log.Warn("could not remove a cache-clearing event", "err", err)
+		p.log.Warn("could not remove an event record", "key", key, "err", err)
 	}
 	return nil
+}
+
+// ack answers request id once this node has applied it.
+func (p *Peers) ack(ctx context.Context, id string) {
+	if err := p.broadcast(ctx, ackKind+"/"+id+"/"+p.self.ID); err != nil && ctx.Err() == nil {
+		p.log.Warn("could not answer a cache-clearing request", "err", err)
+	}
+}
+
+// answered notes that node has applied this node's request id.
+func (p *Peers) answered(id, node string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if req := p.pending[id]; req != nil && req.waiting[node] {
+		req.stopWaiting(node)
+	}
+}
+
+// left stops waiting for a node that has left the list.
+func (p *Peers) left(node string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, req := range p.pending {
+		if req.waiting[node] {
+			req.left[node] = true
+			req.stopWaiting(node)
+		}
+	}
+}
+
+// stopWaiting drops a node that is waited for; Peers.mu is held.
+func (r *request) stopWaiting(node string) {
+	delete(r.waiting, node)
+	if len(r.waiting) == 0 {
+		close(r.done)
+	}
 }
 
 // Follow applies every change of the shared store to this node's caches
@@ -132,7 +338,7 @@ func (p *Peers) Follow(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := p.w.Watch(ctx, rev, func(e store.Event) {
 			rev = e.Revision
-			p.apply(e)
+			p.apply(ctx, e)
 		})
 		switch {
 		case ctx.Err() != nil:
@@ -161,7 +367,9 @@ func (p *Peers) currentRevision(ctx context.Context) int64 {
 	return 0
 }
 
-func (p *Peers) apply(e store.Event) {
+// apply follows one change; answers to cache-clearing requests are
+// written in the background, so that the watch goes on meanwhile.
+func (p *Peers) apply(ctx context.Context, e store.Event) {
 	switch e.Collection {
 	case store.Users:
 		p.handler.UserChanged(e.Key, e.Deleted)
@@ -171,12 +379,21 @@ func (p *Peers) apply(e store.Event) {
 		p.handler.LockoutChanged(e.Key)
 	case store.Roles:
 		p.handler.RoleChanged(e.Key)
+	case store.Nodes:
+		if e.Deleted {
+			p.left(e.Key)
+		}
 	case store.Events:
 		if e.Deleted {
 			return
 		}
 		kind, rest, _ := strings.Cut(e.Key, "/")
-		_, query, _ := strings.Cut(rest, "?")
+		if kind == ackKind {
+			id, node, _ := strings.Cut(rest, "/")
+			p.answered(id, node)
+			return
+		}
+		id, query, _ := strings.Cut(rest, "?")
 		q, _ := url.ParseQuery(query)
 		list := func(k string) []string {
 			if !q.Has(k) {
@@ -189,7 +406,10 @@ func (p *Peers) apply(e store.Event) {
 			p.handler.ClearRealms(list("names"), list("users"))
 		case ClearRolesKind:
 			p.handler.ClearRoles(list("names"))
+		default:
+			return // a kind of a newer version: not applied, so not answered
 		}
+		go p.ack(ctx, id)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -151,18 +152,34 @@ func TestClearCachesTravelsToOtherNodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c, rec := newTestPeers(t, &scriptedWatcher{})
-		var written []string
-		c.db = recordingStore{Store: c.db, keys: &written}
-		if err := c.ClearCaches(context.Background(), tt.kind, tt.names, tt.users); err != nil {
+		c.ackTimeout = time.Millisecond // nothing follows the store here
+		written := &recordingStore{Store: c.db}
+		c.db = written
+		ans, err := c.ClearCaches(t.Context(), tt.kind, tt.names, tt.users)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if len(written) != 1 {
-			t.Fatalf("wrote %v", written)
+		if len(ans.Done) != 0 || len(ans.Failed) != 1 || ans.Failed[0].Type != "receive_timeout_transport_exception" {
+			t.Errorf("answers with no node following: %+v", ans)
 		}
-		c.apply(store.Event{Collection: store.Events, Key: written[0], Revision: 1})
-		c.apply(store.Event{Collection: store.Events, Key: written[0], Deleted: true, Revision: 2})
+		keys := written.list()
+		if len(keys) != 1 {
+			t.Fatalf("wrote %v", keys)
+		}
+		c.apply(t.Context(), store.Event{Collection: store.Events, Key: keys[0], Revision: 1})
+		c.apply(t.Context(), store.Event{Collection: store.Events, Key: keys[0], Deleted: true, Revision: 2})
 		if got := rec.list(); len(got) != 1 || got[0] != tt.want {
 			t.Errorf("%s %v %v: applied %v, want [%s]", tt.kind, tt.names, tt.users, got, tt.want)
+		}
+		// The node answers once it has applied the request.
+		id := strings.TrimPrefix(keys[0][:strings.Index(keys[0], "?")], tt.kind+"/")
+		want := "ack/" + id + "/n1"
+		deadline := time.Now().Add(5 * time.Second)
+		for !slices.Contains(written.list(), want) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if keys := written.list(); !slices.Equal(keys[1:], []string{want}) {
+			t.Errorf("records written after applying: %v, want [%s]", keys[1:], want)
 		}
 	}
 }
@@ -170,12 +187,21 @@ func TestClearCachesTravelsToOtherNodes(t *testing.T) {
 // recordingStore notes the keys created in the events collection.
 type recordingStore struct {
 	store.Store
-	keys *[]string
+	mu   sync.Mutex
+	keys []string
 }
 
-func (r recordingStore) Create(ctx context.Context, c store.Collection, key string, val []byte) error {
+func (r *recordingStore) Create(ctx context.Context, c store.Collection, key string, val []byte) error {
 	if c == store.Events {
-		*r.keys = append(*r.keys, key)
+		r.mu.Lock()
+		r.keys = append(r.keys, key)
+		r.mu.Unlock()
 	}
 	return r.Store.Create(ctx, c, key, val)
+}
+
+func (r *recordingStore) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.keys)
 }

@@ -15,7 +15,8 @@ import (
 
 // clearRealmCache is POST /_security/realm/{realms}/_clear_cache: it evicts
 // the named users (or everyone) from the named realms' caches (or every
-// realm's, for _all and *), answering in the nodes-response shape.
+// realm's, for _all and *) on every node, answering in the nodes-response
+// shape once each node has done so or failed to.
 func (a *API) clearRealmCache(c *pipeline.Call) (pipeline.Prepared, error) {
 	names := rest.AllOrList(c.PathParam("realms"))
 	usersParam, _ := c.Param("usernames")
@@ -23,39 +24,44 @@ func (a *API) clearRealmCache(c *pipeline.Call) (pipeline.Prepared, error) {
 	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
 		for _, n := range names {
 			if !slices.ContainsFunc(a.Realms, func(rl realm.Realm) bool { return rl.Ref().Name == n }) {
-				return rest.OK(a.nodesResponse(ctx, eserr.IllegalArgument("could not find active realm [%s]", n)))
+				err := eserr.IllegalArgument("could not find active realm [%s]", n)
+				return rest.OK(a.nodesResponse(peers.Answers{Failed: []peers.Failure{{Node: a.Node, Type: err.Type, Reason: err.Reason}}}))
 			}
 		}
+		ans := peers.Answers{Done: []peers.Node{a.Node}}
 		if a.Peers != nil {
-			if err := a.Peers.ClearCaches(ctx, peers.ClearRealmsKind, names, users); err != nil {
+			var err error
+			if ans, err = a.Peers.ClearCaches(ctx, peers.ClearRealmsKind, names, users); err != nil {
 				return nil, err
 			}
 		}
+		// This node has applied the request through its watch already,
+		// unless that is failing; clearing is cheap and safe to repeat.
 		a.Caches.ClearRealms(names, users)
-		return rest.OK(a.nodesResponse(ctx, nil))
+		return rest.OK(a.nodesResponse(ans))
 	}}, nil
 }
 
-// nodesResponse renders a nodes response listing every node; failure, when
-// set, is this node's failure (Elasticsearch still answers 200).
-func (a *API) nodesResponse(ctx context.Context, failure *eserr.Error) xcontent.Object {
-	all := []peers.Node{a.Node}
-	if a.Peers != nil {
-		all = a.Peers.Nodes(ctx)
+// nodesResponse renders Elasticsearch's nodes response: the nodes that
+// answered under "nodes", each other one as a failed_node_exception whose
+// cause is its failure (Elasticsearch still answers 200).
+func (a *API) nodesResponse(ans peers.Answers) xcontent.Object {
+	header := xcontent.Obj("total", len(ans.Done)+len(ans.Failed), "successful", len(ans.Done), "failed", len(ans.Failed))
+	if len(ans.Failed) > 0 {
+		failures := make([]any, 0, len(ans.Failed))
+		for _, f := range ans.Failed {
+			failures = append(failures, xcontent.Obj(
+				"type", "failed_node_exception",
+				"reason", "Failed node ["+f.Node.ID+"]",
+				"node_id", f.Node.ID,
+				"caused_by", xcontent.Obj("type", f.Type, "reason", f.Reason),
+			))
+		}
+		header = header.With("failures", failures)
 	}
-	header := xcontent.Obj("total", len(all), "successful", len(all), "failed", 0)
 	nodes := xcontent.Object{}
-	for _, n := range all {
+	for _, n := range ans.Done {
 		nodes = nodes.With(n.ID, xcontent.Obj("name", n.Name))
-	}
-	if failure != nil {
-		header = xcontent.Obj("total", 1, "successful", 0, "failed", 1, "failures", []any{xcontent.Obj(
-			"type", "failed_node_exception",
-			"reason", "Failed node ["+a.Node.ID+"]",
-			"node_id", a.Node.ID,
-			"caused_by", xcontent.Obj("type", failure.Type, "reason", failure.Reason),
-		)})
-		nodes = xcontent.Object{}
 	}
 	return xcontent.Obj("_nodes", header, "cluster_name", a.Node.ClusterName, "nodes", nodes)
 }

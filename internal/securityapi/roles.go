@@ -107,17 +107,21 @@ func (a *API) deleteRole(c *pipeline.Call) (pipeline.Prepared, error) {
 	}}, nil
 }
 
-// clearRolesCache is POST /_security/role/{name}/_clear_cache.
+// clearRolesCache is POST /_security/role/{name}/_clear_cache: every node
+// evicts the named roles (or all), answering in the nodes-response shape
+// once each node has done so or failed to.
 func (a *API) clearRolesCache(c *pipeline.Call) (pipeline.Prepared, error) {
 	list := rest.AllOrList(c.PathParam("name"))
 	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		ans := peers.Answers{Done: []peers.Node{a.Node}}
 		if a.Peers != nil {
-			if err := a.Peers.ClearCaches(ctx, peers.ClearRolesKind, list, nil); err != nil {
+			var err error
+			if ans, err = a.Peers.ClearCaches(ctx, peers.ClearRolesKind, list, nil); err != nil {
 				return nil, err
 			}
 		}
-		a.Caches.ClearRoles(list)
-		return rest.OK(a.nodesResponse(ctx, nil))
+		a.Caches.ClearRoles(list) // as in clearRealmCache
+		return rest.OK(a.nodesResponse(ans))
 	}}, nil
 }
 

@@ -96,6 +96,8 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		return nil, err
 	}
 	n.onClose(db.Close)
+	// Taken before the test and metrics wrappers below, which hide it.
+	leaser, _ := db.(store.Leaser)
 	if opt.WrapStore != nil {
 		db = opt.WrapStore(db)
 	}
@@ -168,7 +170,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	self := peers.Node{ID: nodeID, Name: cfg.NodeName, ClusterName: cfg.ClusterName, ClusterUUID: uuid}
 	n.self = self
 	if w, ok := db.(store.Watcher); ok {
-		n.peers = peers.New(db, w, self, n.caches, log)
+		n.peers = peers.NewWithOptions(db, w, self, n.caches, log, peers.Options{Leaser: leaser})
 		if err := n.peers.Register(ctx); err != nil {
 			return nil, fmt.Errorf("registering this node in the shared store: %w", err)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Sentinel errors. Backends wrap them with %w; callers test with errors.Is.
@@ -99,6 +100,22 @@ type Watcher interface {
 	// ErrCompacted. A broken connection is retried within Watch: it returns
 	// only when it cannot resume without missing events.
 	Watch(ctx context.Context, after int64, fn func(Event)) error
+}
+
+// Leaser is implemented by backends shared by several esauth nodes that can
+// tie a record to the life of its writer, so that a node that dies without
+// cleaning up leaves the node list by itself. The embedded backend has a
+// single node and does not need it.
+type Leaser interface {
+	// PutLeased stores val under key, replacing any record, and keeps it
+	// while ctx lasts: the record is bound to a lease of ttl that is renewed
+	// in the background, and written again under a new lease if the lease
+	// is lost meanwhile (the backend was unreachable for longer than ttl).
+	// It returns once the record is first written. done is closed when the
+	// renewal has stopped, after ctx ended or the store was closed; the
+	// record then vanishes about ttl later (a backend may check for expiry
+	// only now and then) unless deleted or written first.
+	PutLeased(ctx context.Context, c Collection, key string, val []byte, ttl time.Duration) (done <-chan struct{}, err error)
 }
 
 // Record is one key and value, for Loader.

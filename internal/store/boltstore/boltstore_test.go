@@ -35,6 +35,11 @@ func openTemp(t testing.TB) *Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+	// One node owns the file: its "two clients" are one store.
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		s := openTemp(t)
+		return s, s
+	})
 }
 
 func TestOpenCreatesPrivateFiles(t *testing.T) {

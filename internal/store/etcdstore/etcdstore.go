@@ -34,11 +34,6 @@ const (
 var ErrClosed = errors.New("etcdstore: store is closed")
 
 const (
-	// maxUpdateAttempts bounds the compare-and-swap loop of Update. Each
-	// conflict means another writer won, so the system as a whole makes
-	// progress; the bound only stops one unlucky caller from spinning for
-	// the whole RequestTimeout under extreme contention on a single key.
-	maxUpdateAttempts = 200
 	// maxConflictBackoff caps the jittered pause after a lost CAS race; the
 	// jitter breaks lockstep between contenders, the cap keeps latency low.
 	maxConflictBackoff = 10 * time.Millisecond
@@ -102,8 +97,8 @@ type Config struct {
 }
 
 // Store keeps records in etcd under Prefix + collection + "/" + key. It
-// implements store.Store and store.Watcher and is safe for concurrent use
-// by any number of goroutines and esauth nodes.
+// implements store.Store, store.Watcher and store.Leaser and is safe for
+// concurrent use by any number of goroutines and esauth nodes.
 //
 // Durability: a write is acknowledged only after etcd has committed it to
 // the raft log of a quorum of members (each fsyncs before answering), so an
@@ -121,6 +116,10 @@ type Store struct {
 	client  *clientv3.Client
 	prefix  string
 	timeout time.Duration
+
+	// updates serialises this client's Updates of one key, so that a hot
+	// key costs a queue here rather than a storm of failed CAS rounds.
+	updates keyLocks
 
 	closed  atomic.Bool
 	closeMu sync.Mutex // serialises Close, so the client is closed once
@@ -310,13 +309,27 @@ func (s *Store) Create(ctx context.Context, c store.Collection, key string, val 
 // without holding anything, and writes it only if the record's ModRevision
 // is still the one read (or, for a missing record, it is still missing).
 // When another writer got there first, the failed transaction returns the
-// winner's value and fn runs again on it. The whole loop, retries
-// included, runs under one RequestTimeout.
+// winner's value and fn runs again on it.
+//
+// Updates of one key through this client first queue for their turn, so
+// compare-and-swap contention is only between clients (nodes), and a
+// conflict means another node won: the loop retries until it wins or its
+// RequestTimeout, which starts when its turn comes, runs out. The wait for
+// the turn is bounded by another RequestTimeout, so while etcd is
+// unreachable a queue of writers fails within two timeouts, not one
+// timeout per writer.
 func (s *Store) Update(ctx context.Context, c store.Collection, key string, fn store.UpdateFunc) (bool, error) {
 	k, err := s.begin(ctx, c, key)
 	if err != nil {
 		return false, opErr("update", c, key, err)
 	}
+	wctx, cancelWait := context.WithTimeout(ctx, s.timeout)
+	unlock, err := s.updates.lock(wctx, k)
+	cancelWait()
+	if err != nil {
+		return false, opErr("update", c, key, fmt.Errorf("waiting for this node's earlier updates of the key: %w", classify(ctx, err)))
+	}
+	defer unlock()
 	octx, cancel := s.opCtx(ctx)
 	defer cancel()
 
@@ -352,18 +365,16 @@ func (s *Store) Update(ctx context.Context, c store.Collection, key string, fn s
 		if tr.Succeeded {
 			return cur == nil, nil
 		}
-		if attempt >= maxUpdateAttempts {
-			return false, opErr("update", c, key, fmt.Errorf("%w: gave up after %d conflicting concurrent updates", store.ErrUnavailable, attempt))
-		}
 		cur, modRev = current(tr.Responses[0].GetResponseRange().Kvs)
 		if attempt > 1 {
-			// Lost twice in a row: others are hammering this key, so step
-			// aside for a random moment instead of colliding in lockstep.
+			// Lost twice in a row: other nodes are hammering this key, so
+			// step aside for a random moment instead of colliding in
+			// lockstep.
 			pause := rand.N(min(time.Millisecond<<min(attempt, 10), maxConflictBackoff))
 			select {
 			case <-time.After(pause):
 			case <-octx.Done():
-				return false, opErr("update", c, key, classify(ctx, octx.Err()))
+				return false, opErr("update", c, key, fmt.Errorf("after %d conflicting updates: %w", attempt, classify(ctx, octx.Err())))
 			}
 		}
 	}

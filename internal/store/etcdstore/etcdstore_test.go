@@ -782,3 +782,122 @@ func BenchmarkGet(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
 }
+
+// TestConformanceShared runs the two-client cases with two stores on one
+// member, as two esauth nodes would hold them.
+func TestConformanceShared(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		a := open(t, etcdstore.Config{}, m)
+		return a, open(t, etcdstore.Config{Prefix: a.Prefix()}, m)
+	})
+}
+
+// TestHotKeyUnavailable: writers queued behind each other on one key while
+// etcd is down still fail as unavailable, all within two request timeouts
+// (one waiting for their turn, one for etcd), not one timeout per writer.
+func TestHotKeyUnavailable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stops a member")
+	}
+	m := etcdtest.StartMember(t)
+	const timeout, writers = 500 * time.Millisecond, 10
+	s := open(t, etcdstore.Config{RequestTimeout: timeout}, m)
+	m.Stop()
+	set := func([]byte) ([]byte, error) { return []byte("during"), nil }
+	errs := make([]error, writers)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() { _, errs[w] = s.Update(t.Context(), store.Users, "hot", set) })
+	}
+	wg.Wait()
+	took := time.Since(start)
+	for w, err := range errs {
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("writer %d with the member down = %v, want ErrUnavailable", w, err)
+		}
+	}
+	if limit := 2*timeout + time.Second; took > limit {
+		t.Errorf("%d writers of one key with the member down took %v, want at most %v", writers, took, limit)
+	}
+}
+
+// TestPutLeased: the record lives while its context does, comes back when
+// its lease is lost meanwhile, and vanishes within the TTL of its writer's
+// end; renewal stops with the context or the store.
+func TestPutLeased(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	s := open(t, etcdstore.Config{}, m)
+	cli := m.Client(t)
+	const ttl = time.Second
+	key := s.Prefix() + string(store.Nodes) + "/n1"
+	leaseOf := func() clientv3.LeaseID {
+		resp, err := cli.Get(t.Context(), key)
+		if err != nil || len(resp.Kvs) == 0 {
+			return 0
+		}
+		return clientv3.LeaseID(resp.Kvs[0].Lease)
+	}
+
+	ctx, stop := context.WithCancel(t.Context())
+	done, err := s.PutLeased(ctx, store.Nodes, "n1", []byte(`{"name":"one"}`), ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(t.Context(), store.Nodes, "n1"); err != nil || string(got) != `{"name":"one"}` {
+		t.Fatalf("Get after PutLeased = (%q, %v)", got, err)
+	}
+	first := leaseOf()
+	if first == 0 {
+		t.Fatal("the record is not under a lease")
+	}
+	// Renewal holds it through three TTLs.
+	for start := time.Now(); time.Since(start) < 3*ttl; time.Sleep(50 * time.Millisecond) {
+		if leaseOf() != first {
+			t.Fatalf("the record lost its lease %v after PutLeased", time.Since(start))
+		}
+	}
+	// A lost lease (here revoked, as etcd does once it expires) takes the
+	// record with it; the writer puts it back under a new one.
+	if _, err := cli.Revoke(t.Context(), first); err != nil {
+		t.Fatal(err)
+	}
+	if !etcdtest.WaitFor(t.Context(), 10*time.Second, func() bool { l := leaseOf(); return l != 0 && l != first }) {
+		t.Fatal("the record did not come back after its lease was lost")
+	}
+
+	stop()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("renewal goes on after its context ended")
+	}
+	ended := time.Now()
+	if !etcdtest.WaitFor(t.Context(), 10*time.Second, func() bool { return leaseOf() == 0 }) {
+		t.Fatal("the record outlived its writer's context")
+	}
+	if took := time.Since(ended); took > ttl+time.Second {
+		t.Errorf("the record outlived its writer by %v, want at most the TTL %v and etcd's 500 ms expiry tick", took, ttl)
+	}
+
+	// Closing the store ends renewal too.
+	done, err = s.PutLeased(t.Context(), store.Nodes, "n2", []byte("v"), ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("renewal goes on after Close")
+	}
+
+	ctx, stop = context.WithCancel(t.Context())
+	stop()
+	if _, err := open(t, etcdstore.Config{}, m).PutLeased(ctx, store.Nodes, "n3", []byte("v"), ttl); !errors.Is(err, context.Canceled) {
+		t.Errorf("PutLeased with a cancelled context = %v, want context.Canceled", err)
+	}
+}

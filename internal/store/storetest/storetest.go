@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -55,6 +56,28 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Fatal("open returned a nil store")
 			}
 			tc.fn(t, s)
+		})
+	}
+}
+
+// RunShared runs the cases that need two clients of one store, as two
+// nodes sharing a backend hold them: open returns two stores over the same
+// fresh, empty data (a single-node backend may return one store twice).
+func RunShared(t *testing.T, open func(t *testing.T) (a, b store.Store)) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, a, b store.Store)
+	}{
+		{"HotKeyUpdate", testHotKeyUpdate},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := open(t)
+			if a == nil || b == nil {
+				t.Fatal("open returned a nil store")
+			}
+			tc.fn(t, a, b)
 		})
 	}
 }
@@ -611,6 +634,63 @@ func testConcurrentUpdate(t *testing.T, s store.Store) {
 	if total != 1 {
 		t.Errorf("%d concurrent Updates reported created=true, want exactly 1", total)
 	}
+}
+
+// testHotKeyUpdate is many requests writing one user at once through two
+// nodes: contention on one key may cost latency, never a failed or lost
+// update.
+func testHotKeyUpdate(t *testing.T, a, b store.Store) {
+	const perClient, rounds = 32, 4 // 64 concurrent writers, 256 updates
+	ctx := t.Context()
+	increment := func(cur []byte) ([]byte, error) {
+		n := 0
+		if cur != nil {
+			var err error
+			if n, err = strconv.Atoi(string(cur)); err != nil {
+				return nil, fmt.Errorf("counter holds %q: %w", cur, err)
+			}
+		}
+		return strconv.AppendInt(nil, int64(n+1), 10), nil
+	}
+	errs := make([]error, 2*perClient)
+	done := make([]int, 2*perClient)
+	slowest := make([]time.Duration, 2*perClient)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 * perClient {
+		s := a
+		if w%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			<-start
+			for range rounds {
+				begin := time.Now()
+				_, err := s.Update(ctx, store.Users, "hot", increment)
+				slowest[w] = max(slowest[w], time.Since(begin))
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				done[w]++
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	failed, total := 0, 0
+	for w, err := range errs {
+		if err != nil {
+			failed++
+		}
+		total += done[w]
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d writers failed; first: %v", failed, len(errs), errors.Join(errs...))
+	}
+	// Every acknowledged update landed, whatever happened to the others.
+	wantValue(t, a, store.Users, "hot", strconv.Itoa(total))
+	t.Logf("slowest of %d updates of one key from two clients: %v", 2*perClient*rounds, slices.Max(slowest))
 }
 
 func testConcurrentCreate(t *testing.T, s store.Store) {

@@ -150,7 +150,17 @@ func (m *memStore) Update(ctx context.Context, c store.Collection, key string, f
 	if key == "" && m.bug != "empty-key-ok" {
 		return false, errors.New("empty key")
 	}
-	m.mu.Lock()
+	if m.bug == "busy-unavailable" {
+		// Give up when another writer holds the store, as a CAS loop that
+		// stops retrying under contention does. Holding it a moment makes
+		// the contention certain rather than likely.
+		if !m.mu.TryLock() {
+			return false, store.ErrUnavailable
+		}
+		time.Sleep(time.Millisecond)
+	} else {
+		m.mu.Lock()
+	}
 	cur, exists := m.coll(c)[m.key(key)]
 	if exists {
 		cur = m.out(cur)
@@ -207,6 +217,10 @@ func (m *memStore) Close() error { return nil }
 
 func TestMemStore(t *testing.T) {
 	storetest.Run(t, func(*testing.T) store.Store { return newMemStore("") })
+	storetest.RunShared(t, func(*testing.T) (store.Store, store.Store) {
+		s := newMemStore("")
+		return s, s
+	})
 }
 
 const mutantEnv = "STORETEST_MUTANT"
@@ -219,6 +233,10 @@ func TestMutantHelper(t *testing.T) {
 		t.Skip("only runs as the child of TestSuiteCatchesBugs")
 	}
 	storetest.Run(t, func(*testing.T) store.Store { return newMemStore(bug) })
+	storetest.RunShared(t, func(*testing.T) (store.Store, store.Store) {
+		s := newMemStore(bug)
+		return s, s
+	})
 }
 
 // TestSuiteCatchesBugs guards the suite itself: a check that stops asserting
@@ -249,6 +267,8 @@ func TestSuiteCatchesBugs(t *testing.T) {
 		{"lost-update", "ConcurrentUpdate"},
 		{"create-race", "ConcurrentCreate"},
 		{"ignore-ctx", "CancelledContext"},
+		{"busy-unavailable", "HotKeyUpdate"},
+		{"lost-update", "HotKeyUpdate"},
 	}
 	for _, m := range mutants {
 		t.Run(m.bug, func(t *testing.T) {
