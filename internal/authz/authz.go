@@ -2,11 +2,13 @@ package authz
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/indices"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/roles"
 )
@@ -32,6 +34,8 @@ type Request struct {
 	// Target is the user the request acts on ("" when none), for the
 	// rules that let users act on themselves.
 	Target string
+	// Index is set for an index action: what it touches.
+	Index *IndexRequest
 }
 
 // Decision is a granted request. Only Authorize makes one that is
@@ -40,7 +44,17 @@ type Decision struct {
 	granted bool
 	action  string
 	runAs   RunAs
+	// indices are the names an index action may be forwarded with.
+	indices indices.Resolution
+	// What item checks need: the request's caller and roles.
+	a    *Authorizer
+	auth authn.Authentication
+	set  *roleSet
 }
+
+// Indices is what a granted index action may touch: the authorized names
+// its expressions resolved to, or NoIndices.
+func (d Decision) Indices() indices.Resolution { return d.indices }
 
 // RunAs is what authorization said of a request's run-as.
 type RunAs int
@@ -117,6 +131,15 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 	if err != nil {
 		return Decision{}, err
 	}
+	d.a, d.auth, d.set = a, auth, set
+	if req.Index != nil {
+		res, err := a.authorizeIndices(ctx, auth, set, req.Action, req.Index)
+		if err != nil {
+			return d, a.deny(auth, req.Action, func() error { return err })
+		}
+		d.granted, d.indices = true, res
+		return d, nil
+	}
 	if set.grantsCluster(req.Action) || sameUser(auth, req) {
 		d.granted = true
 		return d, nil
@@ -127,10 +150,12 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 // deny returns the denial, or, for an anonymous caller when
 // authz_exception is false, a 401 asking for credentials.
 func (a *Authorizer) deny(auth authn.Authentication, action string, denial func() error) error {
-	if auth.IsAnonymous() && !a.opt.AnonymousAuthzException {
+	err := denial()
+	var e *eserr.Error
+	if auth.IsAnonymous() && !a.opt.AnonymousAuthzException && errors.As(err, &e) && e.Status == http.StatusForbidden {
 		return authn.Unauthenticated("action [%s] requires authentication", action)
 	}
-	return denial()
+	return err
 }
 
 // sameUser is RBACEngine's same-user rule: users may authenticate, list

@@ -12,21 +12,24 @@ import (
 // covers, which actions its privileges grant, and whether it restricts
 // documents or fields.
 type indexGroup struct {
+	src        []string // the names as the role writes them
 	names      []*pattern.Pattern
+	actionSrc  []string // the action patterns of its privileges
 	actions    []*pattern.Pattern
 	restricted bool // allow_restricted_indices
 	dls, fls   bool
 }
 
 func compileGroup(ip roles.IndexPrivileges) indexGroup {
-	g := indexGroup{restricted: ip.AllowRestrictedIndices, dls: ip.Query != "", fls: restrictsFields(ip.FieldSecurity)}
+	g := indexGroup{src: ip.Names, restricted: ip.AllowRestrictedIndices, dls: ip.Query != "", fls: restrictsFields(ip.FieldSecurity)}
 	for _, n := range ip.Names {
 		// A pattern that does not compile covers nothing: fail closed.
 		if p, err := pattern.Compile(n); err == nil {
 			g.names = append(g.names, p)
 		}
 	}
-	for _, a := range actionPatterns(ip.Privileges) {
+	g.actionSrc = actionPatterns(ip.Privileges)
+	for _, a := range g.actionSrc {
 		if p, err := pattern.Compile(a); err == nil {
 			g.actions = append(g.actions, p)
 		}
@@ -110,4 +113,54 @@ func (s *roleSet) indexAccess(action, name string) access {
 		return access{}
 	}
 	return a
+}
+
+// coversEverything reports whether the groups granting action cover every
+// index name outside the restricted ones.
+func (s *roleSet) coversEverything(action string) bool {
+	var names []string
+	for i := range s.indices {
+		if s.indices[i].grantsAction(action) {
+			names = append(names, s.indices[i].src...)
+		}
+	}
+	r := s.restrictedIndices.Automaton()
+	return subset(pattern.Minus(union([]string{"*"}), r), pattern.Minus(union(names), r))
+}
+
+func (s *roleSet) coversExpression(action, expr string) bool {
+	parts := strings.Split(expr, "*")
+	for i, p := range parts {
+		parts[i] = pattern.Escape(p)
+	}
+	asked, err := pattern.Compile(strings.Join(parts, "*"))
+	if err != nil {
+		return false
+	}
+	r := s.restrictedIndices.Automaton()
+	var allowed []*pattern.Automaton
+	for i := range s.indices {
+		g := &s.indices[i]
+		if !g.grantsAction(action) {
+			continue
+		}
+		names := union(g.src)
+		if !g.restricted {
+			names = pattern.Minus(names, r)
+		}
+		allowed = append(allowed, names)
+	}
+	return subset(asked.Automaton(), pattern.Union(allowed...))
+}
+
+// actionsOn is the automaton of every action the roles allow on name.
+func (s *roleSet) actionsOn(name string) *pattern.Automaton {
+	restricted := s.restrictedIndices.Match(name)
+	var patterns []string
+	for i := range s.indices {
+		if s.indices[i].covers(name, restricted) {
+			patterns = append(patterns, s.indices[i].actionSrc...)
+		}
+	}
+	return union(patterns)
 }

@@ -84,6 +84,19 @@ func (s *roleSet) grantsRunAs(username string) bool {
 	return false
 }
 
+// holdsClusterAll reports a role with the cluster privilege all (or the
+// pattern of every cluster action), which manage, for one, is not.
+func (s *roleSet) holdsClusterAll() bool {
+	for _, d := range s.found {
+		for _, c := range d.Cluster {
+			if c = strings.ToLower(c); c == "all" || c == "cluster:*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *roleSet) grantsCluster(action string) bool {
 	for _, grants := range s.cluster {
 		if grants(action) {

@@ -16,6 +16,9 @@ type Error struct {
 	Header map[string][]string
 	// CausedBy is rendered as Elasticsearch's "caused_by".
 	CausedBy *Error
+	// Metadata are the exception's extra fields ("index_uuid", "index" of
+	// an index_not_found_exception), rendered in order after "reason".
+	Metadata [][2]string
 }
 
 func (e *Error) Error() string { return e.Type + ": " + e.Reason }

@@ -179,3 +179,19 @@ func TestPretty(t *testing.T) {
 		t.Errorf("pretty empty: %q", got)
 	}
 }
+
+// X-Opaque-Id comes back on every answer, errors included, as
+// Elasticsearch's DefaultRestChannel sends it.
+func TestOpaqueIDEchoed(t *testing.T) {
+	s := servertest.Start(t)
+	for _, auth := range []string{servertest.Admin, "elastic:wrong", ""} {
+		req, _ := http.NewRequest("GET", s.URL+"/_security/_authenticate", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Basic "+servertest.B64(auth))
+		}
+		req.Header.Set("X-Opaque-Id", "trace-42")
+		if r := s.Do(t, req); r.Header.Get("X-Opaque-Id") != "trace-42" {
+			t.Errorf("auth %q: %d without X-Opaque-Id", auth, r.Status)
+		}
+	}
+}

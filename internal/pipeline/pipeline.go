@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/esauth/esauth/internal/audit"
@@ -37,6 +38,10 @@ type Options struct {
 	// Metrics counts requests by route and status; nil when off.
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
+	// Fallback, when set, serves requests no route matches (the gateway's
+	// requests it cannot classify), except for the security API's paths,
+	// which never leave esauth.
+	Fallback *Route
 }
 
 // New returns the pipeline serving routes. Two routes with the same method
@@ -70,6 +75,10 @@ func (p *Pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and the status sent.
 func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string, status int) {
 	w.Header()["X-Elastic-Product"] = productHeader
+	if id := hr.Header["X-Opaque-Id"]; len(id) > 0 {
+		// Elasticsearch echoes it on every answer, its own errors included.
+		w.Header()["X-Opaque-Id"] = id[:1]
+	}
 	if err := rest.CheckHead(hr); err != nil {
 		return metrics.UnmatchedRoute, rest.WriteError(w, hr, p.opt.Log, rest.Output{}, err)
 	}
@@ -80,10 +89,13 @@ func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string,
 			eserr.Security(http.StatusForbidden, "cross-site request refused: %s", err))
 	}
 	m := p.trie.Lookup(hr.Method, hr.URL.EscapedPath())
-	if !m.Found {
+	if !m.Found && (len(m.Allowed) > 0 || p.opt.Fallback == nil || securityPath(hr.URL.Path)) {
 		return metrics.UnmatchedRoute, rest.WriteNoRoute(w, hr, m.Allowed)
 	}
 	rt := m.Value
+	if !m.Found {
+		rt, m.Route = p.opt.Fallback, p.opt.Fallback.Path
+	}
 	label = rt.Method + " " + rt.Path
 	if msg := rest.ContentTypeProblem(hr); msg != "" {
 		return label, rest.WriteFlatError(w, http.StatusNotAcceptable, msg)
@@ -104,6 +116,17 @@ func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string,
 		res.Warnings = append(res.Warnings, rest.Deprecation(rt.Method, rt.Path, rt.Deprecated))
 	}
 	return label, rest.Write(w, hr, p.opt.Log, out, res)
+}
+
+// securityPath reports the paths of the security API, which esauth
+// answers itself or not at all.
+func securityPath(path string) bool {
+	for _, p := range []string{"/_security", "/_xpack/security"} {
+		if rest, ok := strings.CutPrefix(path, p); ok && (rest == "" || rest[0] == '/') {
+			return true
+		}
+	}
+	return false
 }
 
 // handle runs one request through Elasticsearch's order of checks:
@@ -131,8 +154,10 @@ func (p *Pipeline) handle(c *Call) (*rest.Response, error) {
 	if err := c.CheckConsumed(); err != nil {
 		return nil, err
 	}
-	if err := c.CheckBodyConsumed(); err != nil {
-		return nil, err
+	if c.Route.Body != rest.BodyStreamed {
+		if err := c.CheckBodyConsumed(); err != nil {
+			return nil, err
+		}
 	}
 	if prep.Validate != nil {
 		if err := prep.Validate(); err != nil {

@@ -92,6 +92,17 @@ func ParseBool(v string) (bool, error) {
 	return false, eserr.IllegalArgument("Failed to parse value [%s] as only [true] or [false] are allowed.", v)
 }
 
+// ConsumeAll marks every parameter as understood: a request forwarded to
+// the cluster has its parameters checked there.
+func (r *Request) ConsumeAll() {
+	for k := range r.query {
+		r.consumed[k] = true
+	}
+}
+
+// Query returns the query parameters (nil without a query string).
+func (r *Request) Query() map[string][]string { return r.query }
+
 // CheckConsumed rejects query parameters no one read, with Elasticsearch's
 // "did you mean" suggestions drawn from the parameters that were read.
 func (r *Request) CheckConsumed() error {
@@ -218,4 +229,7 @@ const (
 	// BodyBuffered: the body is read whole, within http.max_content_length,
 	// once the caller is authenticated.
 	BodyBuffered
+	// BodyStreamed: the route reads the body itself, as a stream (the
+	// gateway forwards it); it is never buffered whole.
+	BodyStreamed
 )

@@ -16,6 +16,10 @@ type Response struct {
 	Warnings []string
 	// PrettyByDefault formats the body unless the request has ?pretty.
 	PrettyByDefault bool
+	// Send, when set, writes the whole answer itself (status, headers,
+	// body: a cluster's answer streamed through) and returns the status;
+	// Status and Body are then unused.
+	Send func(w http.ResponseWriter) int
 }
 
 // Streamer is a response body written piece by piece, so that a large

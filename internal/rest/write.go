@@ -47,6 +47,9 @@ var jsonContentHeader = []string{"application/json"}
 
 // Write sends a success answer and returns its status.
 func Write(w http.ResponseWriter, r *http.Request, log *slog.Logger, out Output, res *Response) int {
+	if res.Send != nil {
+		return res.Send(w)
+	}
 	for _, wr := range res.Warnings {
 		w.Header().Add("Warning", wr)
 	}
@@ -164,6 +167,9 @@ func ErrorBody(e *eserr.Error) xcontent.Object {
 
 func exceptionJSON(e *eserr.Error, withCause bool) xcontent.Object {
 	o := xcontent.Obj("type", e.Type, "reason", e.Reason)
+	for _, m := range e.Metadata {
+		o = o.With(m[0], m[1])
+	}
 	if withCause && e.CausedBy != nil {
 		o = o.With("caused_by", exceptionJSON(e.CausedBy, true))
 	}

@@ -34,6 +34,10 @@ const (
 	// LastAuth holds the last successful authentication time of native
 	// users, grouped into a fixed number of bucket records.
 	LastAuth Collection = "last-authenticated"
+	// SearchContexts holds who opened each scroll, point in time and
+	// async search the gateway forwarded, by kind and a digest of the id,
+	// so that on every node only their owner may use them.
+	SearchContexts Collection = "search-contexts"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
