@@ -65,6 +65,10 @@ func (l *Logger) render(b []byte, e *entry) []byte {
 	b = field(b, "request.id", r.ID)
 	b = field(b, "action", e.esAction)
 	b = field(b, "request.name", requestName(e.esAction))
+	if e.esAction != "" && e.change == nil && len(r.Indices) > 0 {
+		b = append(b, `, "indices":`...)
+		b = appendStrings(b, r.Indices)
+	}
 	if e.change == nil {
 		b = field(b, "opaque_id", r.OpaqueID)
 		b = field(b, "trace.id", r.TraceID)
@@ -144,5 +148,27 @@ func requestName(action string) string {
 	case sec + "privilege/builtin/get":
 		return "GetBuiltinPrivilegesRequest"
 	}
-	return ""
+	return dataRequests[action]
+}
+
+// dataRequests are the request classes of the data-plane actions a
+// gateway forwards most, for "request.name".
+var dataRequests = map[string]string{
+	"indices:data/read/search":              "SearchRequest",
+	"indices:data/read/scroll":              "SearchScrollRequest",
+	"indices:data/read/msearch":             "MultiSearchRequest",
+	"indices:data/read/get":                 "GetRequest",
+	"indices:data/read/mget":                "MultiGetRequest",
+	"indices:data/read/count":               "CountRequest",
+	"indices:data/write/bulk":               "BulkRequest",
+	"indices:data/write/index":              "IndexRequest",
+	"indices:data/write/delete":             "DeleteRequest",
+	"indices:data/write/update":             "UpdateRequest",
+	"indices:admin/create":                  "CreateIndexRequest",
+	"indices:admin/delete":                  "DeleteIndexRequest",
+	"indices:data/read/open_point_in_time":  "OpenPointInTimeRequest",
+	"indices:data/read/close_point_in_time": "ClosePointInTimeRequest",
+	"indices:data/write/delete/byquery":     "DeleteByQueryRequest",
+	"indices:data/write/update/byquery":     "UpdateByQueryRequest",
+	"indices:data/write/reindex":            "ReindexRequest",
 }

@@ -27,6 +27,9 @@ type Request struct {
 	// ForwardedFor is the X-Forwarded-For header, verbatim
 	// ("x_forwarded_for").
 	ForwardedFor string
+	// Indices are what an index action touches ("indices"): the names it
+	// was granted on, or the expressions it asked for when denied.
+	Indices []string
 }
 
 // FromHTTP describes r for the audit log, splitting its request target as

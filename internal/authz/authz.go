@@ -36,6 +36,9 @@ type Request struct {
 	Target string
 	// Index is set for an index action: what it touches.
 	Index *IndexRequest
+	// RequireAll grants the request only to users who hold every cluster
+	// and index privilege: for requests nobody can tell what they touch.
+	RequireAll bool
 }
 
 // Decision is a granted request. Only Authorize makes one that is
@@ -132,6 +135,16 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		return Decision{}, err
 	}
 	d.a, d.auth, d.set = a, auth, set
+	if req.RequireAll {
+		if set.holdsClusterAll() && set.coversEverything("indices:*") {
+			d.granted = true
+			return d, nil
+		}
+		return d, a.deny(auth, req.Action, func() error {
+			return eserr.Security(http.StatusForbidden, "action [%s] is unauthorized for user [%s]: esauth cannot tell what this request touches, so it allows it only to users with the cluster privilege [all] and every index privilege on every index",
+				req.Action, auth.Effective.User.Username)
+		})
+	}
 	if req.Index != nil {
 		res, err := a.authorizeIndices(ctx, auth, set, req.Action, req.Index)
 		if err != nil {

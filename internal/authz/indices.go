@@ -222,16 +222,6 @@ func (d Decision) CheckCluster(action string) error {
 	return d.a.deny(d.auth, action, func() error { return d.a.denial(d.auth, d.set, action) })
 }
 
-// HoldsAll reports whether the roles grant the cluster privilege all and
-// every index action on every index: what forwarding a request the gateway
-// cannot classify asks for.
-func (d Decision) HoldsAll() bool {
-	if !d.granted || d.set == nil {
-		return false
-	}
-	return d.set.holdsClusterAll() && d.set.coversEverything("indices:*")
-}
-
 // Covers reports whether the roles allow action on every name the request
 // expression expr (a wildcard with only '*' special, as index expressions
 // are) could match: restricted indices count only for groups that allow
@@ -263,4 +253,31 @@ func (d Decision) Restricted(action, name string) bool {
 	}
 	a := d.set.indexAccess(action, name)
 	return a.dls || a.fls
+}
+
+// WildcardPatterns are the index name patterns of the roles' groups that
+// grant action and are plain wildcards ('*' only, as request expressions
+// are), each one covered by the roles for action: forwarded as written,
+// the cluster expands it to allowed names only. The gateway uses them to
+// shorten a long list of names.
+func (d Decision) WildcardPatterns(action string) []string {
+	if !d.granted || d.set == nil {
+		return nil
+	}
+	var out []string
+	for i := range d.set.indices {
+		g := &d.set.indices[i]
+		if !g.grantsAction(action) {
+			continue
+		}
+		for _, n := range g.src {
+			if strings.HasPrefix(n, "/") || strings.ContainsAny(n, "?\\") || !strings.Contains(n, "*") {
+				continue
+			}
+			if d.set.coversExpression(action, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

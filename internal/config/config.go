@@ -67,6 +67,9 @@ type Config struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For names
 	// the client (esauth.security.trusted_proxies); none by default.
 	TrustedProxies lockout.TrustedProxies
+	// Gateway is the cluster esauth guards; without esauth.gateway.upstream
+	// esauth runs standalone.
+	Gateway GatewayConfig
 	// Audit configures the audit log (xpack.security.audit.*,
 	// esauth.audit.*); AuditOptions turns it into audit.Options.
 	Audit AuditConfig
@@ -127,6 +130,9 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.TrustedProxies, err = s.trustedProxies(); err != nil {
+		return Config{}, err
+	}
+	if c.Gateway, err = s.gatewayConfig(c.ConfigDir); err != nil {
 		return Config{}, err
 	}
 	if c.Audit, err = s.auditConfig(); err != nil {

@@ -57,6 +57,7 @@ func builtinSettings() []setting {
 	rows = append(rows, tlsSettings()...)
 	rows = append(rows, lockoutSettings()...)
 	rows = append(rows, auditSettings()...)
+	rows = append(rows, gatewaySettings()...)
 	return append(rows, realmSettings()...)
 }
 

@@ -16,7 +16,7 @@ var tiers = [][]string{
 	{"internal/pattern", "internal/eserr", "internal/user", "internal/xcontent", "internal/store", "internal/passhash",
 		"internal/suggest", "internal/random", "internal/filewatch", "internal/timevalue", "internal/latency", "internal/store/boltstore", "internal/store/etcdstore",
 		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers"},
-	{"internal/indices", "internal/fakecluster", "internal/gateway/table", "internal/roles", "internal/nativeusers", "internal/authcache", "internal/lockout",
+	{"internal/indices", "internal/fakecluster", "internal/gateway/table", "internal/gateway/items", "internal/roles", "internal/nativeusers", "internal/authcache", "internal/lockout",
 		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/userquery",
 		"internal/config", "internal/tlsconf"},
 	{"internal/realm", "internal/filerealm", "internal/rest"},

@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/esauth/esauth/internal/authcache"
@@ -74,6 +75,9 @@ type Metrics struct {
 	// codes are the status labels "100" to "599", made once so that
 	// ObserveRequest allocates nothing.
 	codes []string
+
+	gatewayOnce sync.Once
+	gateway     *Gateway
 }
 
 // New returns the metric set in a registry of its own.

@@ -111,3 +111,19 @@ func TestNilMetrics(t *testing.T) {
 	m.ObserveSlowHash(time.Millisecond)
 	m.Lockout(metrics.LockoutIP)
 }
+
+func TestFamily(t *testing.T) {
+	for action, want := range map[string]string{
+		"indices:data/read/search":                "indices:data/read",
+		"indices:data/write/index:op_type/create": "indices:data/write",
+		"indices:admin/create":                    "indices:admin",
+		"cluster:monitor/health":                  "cluster:monitor",
+		"cluster:admin/xpack/security/user/put":   "cluster:admin",
+		"":                                        "unclassified",
+		"indices:data/odd":                        "indices:data/odd",
+	} {
+		if got := metrics.Family(action); got != want {
+			t.Errorf("Family(%q) = %q, want %q", action, got, want)
+		}
+	}
+}

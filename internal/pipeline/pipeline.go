@@ -118,10 +118,10 @@ func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string,
 	return label, rest.Write(w, hr, p.opt.Log, out, res)
 }
 
-// securityPath reports the paths of the security API, which esauth
-// answers itself or not at all.
+// securityPath reports the paths of the security API and esauth's own,
+// which esauth answers itself or not at all: never forwarded.
 func securityPath(path string) bool {
-	for _, p := range []string{"/_security", "/_xpack/security"} {
+	for _, p := range []string{"/_security", "/_xpack/security", "/_esauth"} {
 		if rest, ok := strings.CutPrefix(path, p); ok && (rest == "" || rest[0] == '/') {
 			return true
 		}
@@ -174,9 +174,13 @@ func (p *Pipeline) handle(c *Call) (*rest.Response, error) {
 		return nil, err
 	}
 	if err != nil {
+		if ir := prep.Authz.Index; ir != nil {
+			c.AuditRequest.Indices = ir.Expressions
+		}
 		p.opt.Audit.AccessDenied(c.AuditRequest, auth.Audit(), action)
 		return nil, err
 	}
+	c.AuditRequest.Indices = d.Indices().Names
 	p.opt.Audit.AccessGranted(c.AuditRequest, auth.Audit(), action)
 	if !d.Granted() || prep.Run == nil {
 		// Authorize never grants without saying so; failing closed here

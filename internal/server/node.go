@@ -14,6 +14,8 @@ import (
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/filerealm"
+	"github.com/esauth/esauth/internal/gateway"
+	"github.com/esauth/esauth/internal/gateway/table"
 	"github.com/esauth/esauth/internal/lastauth"
 	"github.com/esauth/esauth/internal/metrics"
 	"github.com/esauth/esauth/internal/nativeusers"
@@ -22,6 +24,7 @@ import (
 	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/securityapi"
 	"github.com/esauth/esauth/internal/store"
+	"github.com/esauth/esauth/internal/upstream"
 )
 
 // Options are what a node needs besides its settings.
@@ -202,16 +205,66 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	authenticator := &authn.Authenticator{Realms: realms.chain, Lookup: realms.all(), Anonymous: cfg.Anonymous,
 		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
 	routes := api.Routes()
+	popt := pipeline.Options{MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log}
+	if cfg.Gateway.Enabled() {
+		gw, err := n.gateway(ctx, cfg, db, log)
+		if err != nil {
+			return nil, err
+		}
+		routes, err = gatewayRoutes(routes, gw)
+		if err != nil {
+			return nil, err
+		}
+		popt.Fallback = gw.Fallback()
+	}
 	if opt.Routes != nil {
 		routes = opt.Routes(routes)
 	}
-	p, err := pipeline.New(authenticator, authorizer, routes, pipeline.Options{
-		MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log})
+	p, err := pipeline.New(authenticator, authorizer, routes, popt)
 	if err != nil {
 		return nil, err
 	}
 	n.handler = p
 	return n, nil
+}
+
+// gateway builds the data-plane route group in front of the configured
+// cluster.
+func (n *Node) gateway(ctx context.Context, cfg config.Config, db store.Store, log *slog.Logger) (*gateway.Gateway, error) {
+	ucfg, err := upstream.FromConfig(cfg.Gateway, log)
+	if err != nil {
+		return nil, err
+	}
+	client, err := upstream.New(ucfg, log)
+	if err != nil {
+		return nil, err
+	}
+	n.onClose(func() error { client.Close(); return nil })
+	gw := gateway.New(gateway.Options{Upstream: client, Store: db, MaxContentLength: cfg.MaxContentLength,
+		Metrics: n.metrics.Gateway(), Log: log})
+	go gw.Sweep(ctx, time.Minute)
+	return gw, nil
+}
+
+// gatewayRoutes replaces the standalone answers to GET /, HEAD / and
+// /_cluster/health with the cluster's, and adds every data-plane route:
+// only the security API stays local.
+func gatewayRoutes(security []pipeline.Route, gw *gateway.Gateway) ([]pipeline.Route, error) {
+	eps, err := table.Endpoints()
+	if err != nil {
+		return nil, err
+	}
+	data, err := gw.Routes(eps)
+	if err != nil {
+		return nil, err
+	}
+	var routes []pipeline.Route
+	for _, r := range security {
+		if r.Path != "/" && r.Path != "/_cluster/health" {
+			routes = append(routes, r)
+		}
+	}
+	return append(routes, data...), nil
 }
 
 // storeHealthy reports whether the store answers within two seconds: the
