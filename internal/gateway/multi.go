@@ -89,18 +89,9 @@ func (g *Gateway) bulk(e *table.Endpoint) prepareFunc {
 					}
 					return err
 				}
-				var kept held
-				verdicts, err := items.FilterBulk(body, def, 0, decide, kept.open)
-				if err != nil {
-					return nil, readErr(err)
-				}
-				resp, err := g.forwardHeld(ctx, c, &kept)
-				if err != nil {
-					return nil, err
-				}
-				return g.spliced(c, resp, denied(verdicts, func(v items.Verdict) error { return v.Err }), func(r io.Reader, w io.Writer) error {
-					return items.SpliceBulk(r, verdicts, w)
-				}), nil
+				return relay(ctx, g, c, func(open func() (io.Writer, error)) ([]items.Verdict, error) {
+					return items.FilterBulk(body, def, 0, decide, open)
+				}, func(v items.Verdict) error { return v.Err }, items.SpliceBulk)
 			},
 		}, nil
 	}
@@ -192,21 +183,31 @@ func (g *Gateway) msearch(e *table.Endpoint) prepareFunc {
 					}
 					return res.Names, nil
 				}
-				var kept held
-				verdicts, err := items.FilterMsearch(body, def, 0, decide, kept.open)
-				if err != nil {
-					return nil, readErr(err)
-				}
-				resp, err := g.forwardHeld(ctx, c, &kept)
-				if err != nil {
-					return nil, err
-				}
-				return g.spliced(c, resp, denied(verdicts, func(v items.SearchVerdict) error { return v.Err }), func(r io.Reader, w io.Writer) error {
-					return items.SpliceMsearch(r, verdicts, w)
-				}), nil
+				return relay(ctx, g, c, func(open func() (io.Writer, error)) ([]items.SearchVerdict, error) {
+					return items.FilterMsearch(body, def, 0, decide, open)
+				}, func(v items.SearchVerdict) error { return v.Err }, items.SpliceMsearch)
 			},
 		}, nil
 	}
+}
+
+// relay runs a streaming item filter over a body, forwards the items it
+// kept once the whole body was read, and answers with the cluster's items
+// and the denied ones merged in request order.
+func relay[V any](ctx context.Context, g *Gateway, c *pipeline.Call, filter func(open func() (io.Writer, error)) ([]V, error),
+	errOf func(V) error, splice func(io.Reader, []V, io.Writer) error) (*rest.Response, error) {
+	var kept held
+	verdicts, err := filter(kept.open)
+	if err != nil {
+		return nil, readErr(err)
+	}
+	resp, err := g.forwardHeld(ctx, c, &kept)
+	if err != nil {
+		return nil, err
+	}
+	return g.spliced(c, resp, denied(verdicts, errOf), func(r io.Reader, w io.Writer) error {
+		return splice(r, verdicts, w)
+	}), nil
 }
 
 // pathDefault is the index a multi-item path names for items that name
