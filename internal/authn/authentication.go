@@ -3,6 +3,8 @@ package authn
 import (
 	"encoding/json"
 
+	"github.com/esauth/esauth/internal/roles"
+
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/user"
@@ -16,6 +18,7 @@ type Type string
 const (
 	TypeRealm     Type = "realm"
 	TypeAnonymous Type = "anonymous"
+	TypeAPIKey    Type = "api_key"
 )
 
 // Authentication is the outcome of authenticating one request: who proved
@@ -25,7 +28,25 @@ type Authentication struct {
 	Authenticating realm.Principal
 	Effective      realm.Principal
 	Type           Type
-	runAs          bool
+	// APIKey is the key that authenticated, for TypeAPIKey.
+	APIKey *APIKey
+	runAs  bool
+}
+
+// APIKey is what authorization needs of an API key: who it is, and the
+// privileges it carries instead of its owner's roles.
+type APIKey struct {
+	ID, Name string
+	// Roles are the key's own role descriptors, LimitedBy the owner's,
+	// snapshotted when the key was created or last updated. A key may do
+	// only what both allow; with no Roles, LimitedBy alone applies.
+	Roles, LimitedBy map[string]roles.Descriptor
+	// Digest identifies Roles and LimitedBy, so that their compiled form
+	// can be shared by every request of the key until they change.
+	Digest string
+	// OwnerRealm is the realm of the user who created the key: an owner
+	// is the same username in the same realm.
+	OwnerRealm realm.Ref
 }
 
 // RunAs returns a running as effective: a user found by a realm's

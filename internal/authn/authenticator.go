@@ -28,6 +28,9 @@ import (
 type Authenticator struct {
 	// Realms authenticate Basic credentials, in order.
 	Realms realm.Chain
+	// APIKeys verifies `ApiKey` credentials; nil when API keys are off,
+	// and the header is then no credential at all, as in Elasticsearch.
+	APIKeys APIKeyVerifier
 	// Lookup are every realm, in order, for finding a run-as user.
 	Lookup []realm.Realm
 	// Anonymous is the anonymous-access configuration: requests without
@@ -79,7 +82,13 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 // authenticate checks the credentials r carries.
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
 	uri := r.RequestURI
-	username, password, found, err := ParseBasic(r.Header.Get("Authorization"))
+	header := r.Header.Get("Authorization")
+	if a.APIKeys != nil {
+		if cred, ok := apiKeyCredentials(header); ok {
+			return a.apiKey(ctx, cred, ar)
+		}
+	}
+	username, password, found, err := ParseBasic(header)
 	if err != nil {
 		return Authentication{}, err
 	}

@@ -39,6 +39,9 @@ type Request struct {
 	// RequireAll grants the request only to users who hold every cluster
 	// and index privilege: for requests nobody can tell what they touch.
 	RequireAll bool
+	// OwnAPIKeys says the request touches only API keys the caller owns,
+	// which manage_own_api_key allows.
+	OwnAPIKeys bool
 }
 
 // Decision is a granted request. Only Authorize makes one that is
@@ -115,7 +118,7 @@ func (a *Authorizer) Invalidate() { a.sets.clear() }
 func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, req Request) (Decision, error) {
 	d := Decision{action: req.Action}
 	if auth.IsRunAs() {
-		by, err := a.sets.get(ctx, auth.Authenticating.User.Roles)
+		by, err := a.rolesOf(ctx, auth, true)
 		if err != nil {
 			return Decision{}, err
 		}
@@ -130,7 +133,7 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		d.granted = true
 		return d, nil
 	}
-	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
+	set, err := a.rolesOf(ctx, auth, false)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -153,11 +156,26 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		d.granted, d.indices = true, res
 		return d, nil
 	}
-	if set.grantsCluster(req.Action) || sameUser(auth, req) {
+	if set.grantsCluster(req.Action) || sameUser(auth, req) || (req.OwnAPIKeys && set.grantsOwnAPIKeys(req.Action)) {
 		d.granted = true
 		return d, nil
 	}
 	return d, a.deny(auth, req.Action, func() error { return a.denial(auth, set, req.Action) })
+}
+
+// rolesOf is the compiled privileges a request is decided with: those of
+// the subject who authenticated (for its run-as) or of the one it runs
+// as; an API key's own, limited by its owner's snapshot, for a key that
+// does not run as someone else.
+func (a *Authorizer) rolesOf(ctx context.Context, auth authn.Authentication, authenticating bool) (*roleSet, error) {
+	if auth.APIKey != nil && (authenticating || !auth.IsRunAs()) {
+		return a.sets.forKey(auth.APIKey), nil
+	}
+	p := auth.Effective
+	if authenticating {
+		p = auth.Authenticating
+	}
+	return a.sets.get(ctx, p.User.Roles)
 }
 
 // deny returns the denial, or, for an anonymous caller when
@@ -199,11 +217,13 @@ func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action stri
 // Elasticsearch names after the roles, restricted ones apart.
 func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action string, denied []string) error {
 	var b strings.Builder
-	b.WriteString("action [" + action + "] is unauthorized for user [" + auth.Authenticating.User.Username + "]")
+	b.WriteString("action [" + action + "] is unauthorized for " + subject(auth))
 	if auth.IsRunAs() {
 		b.WriteString(" run as [" + auth.Effective.User.Username + "]")
 	}
-	writeRoles(&b, set)
+	if auth.APIKey == nil || auth.IsRunAs() {
+		writeRoles(&b, set)
+	}
 	var regular, restricted []string
 	for _, n := range denied {
 		if set.restrictedIndices.Match(n) {
@@ -254,11 +274,22 @@ func (a *Authorizer) grantedBy(action string) []string {
 // those of the user who authenticated, whose run_as privileges decided.
 func runAsDenial(auth authn.Authentication, by *roleSet, action string) error {
 	var b strings.Builder
-	who := "user [" + auth.Authenticating.User.Username + "]"
+	who := subject(auth)
 	b.WriteString("action [" + action + "] is unauthorized for " + who)
-	writeRoles(&b, by)
+	if auth.APIKey == nil {
+		writeRoles(&b, by)
+	}
 	b.WriteString(", because " + who + " is unauthorized to run as [" + auth.Effective.User.Username + "]")
 	return eserr.Security(http.StatusForbidden, "%s", b.String())
+}
+
+// subject names who authenticated, as AuthorizationDenialMessages does:
+// an API key by its id and owner, anyone else by name.
+func subject(auth authn.Authentication) string {
+	if k := auth.APIKey; k != nil {
+		return "API key id [" + k.ID + "] of user [" + auth.Authenticating.User.Username + "]"
+	}
+	return "user [" + auth.Authenticating.User.Username + "]"
 }
 
 // writeRoles is rolesDescription: the roles found, and those assigned but

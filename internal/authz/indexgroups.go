@@ -79,6 +79,9 @@ func (g *indexGroup) covers(name string, restricted bool) bool {
 // way (their items carry the real checks), and a request whose action no
 // group grants is refused before its indices are even looked at.
 func (s *roleSet) grantsIndexAction(action string) bool {
+	if s.limitedBy != nil && !s.limitedBy.grantsIndexAction(action) {
+		return false
+	}
 	for i := range s.indices {
 		if s.indices[i].grantsAction(action) {
 			return true
@@ -112,12 +115,24 @@ func (s *roleSet) indexAccess(action, name string) access {
 	if !a.allowed {
 		return access{}
 	}
+	if s.limitedBy != nil {
+		l := s.limitedBy.indexAccess(action, name)
+		if !l.allowed {
+			return access{}
+		}
+		// Restrictions of either side hold: the key sees no more
+		// documents or fields than its owner, nor than it was given.
+		a.dls, a.fls = a.dls || l.dls, a.fls || l.fls
+	}
 	return a
 }
 
 // coversEverything reports whether the groups granting action cover every
 // index name outside the restricted ones.
 func (s *roleSet) coversEverything(action string) bool {
+	if s.limitedBy != nil && !s.limitedBy.coversEverything(action) {
+		return false
+	}
 	var names []string
 	for i := range s.indices {
 		if s.indices[i].grantsAction(action) {
@@ -129,6 +144,9 @@ func (s *roleSet) coversEverything(action string) bool {
 }
 
 func (s *roleSet) coversExpression(action, expr string) bool {
+	if s.limitedBy != nil && !s.limitedBy.coversExpression(action, expr) {
+		return false
+	}
 	parts := strings.Split(expr, "*")
 	for i, p := range parts {
 		parts[i] = pattern.Escape(p)
@@ -161,6 +179,9 @@ func (s *roleSet) actionsOn(name string) *pattern.Automaton {
 		if s.indices[i].covers(name, restricted) {
 			patterns = append(patterns, s.indices[i].actionSrc...)
 		}
+	}
+	if s.limitedBy != nil {
+		return pattern.Intersect(union(patterns), s.limitedBy.actionsOn(name))
 	}
 	return union(patterns)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/authn"
+	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/roles"
 )
@@ -33,9 +34,14 @@ type IndexGrant struct {
 // as sorted sets, index groups with the same names and restrictions
 // combined, as TransportGetUserPrivilegesAction presents them.
 func (a *Authorizer) Privileges(ctx context.Context, auth authn.Authentication) (UserPrivileges, error) {
-	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
+	set, err := a.rolesOf(ctx, auth, false)
 	if err != nil {
 		return UserPrivileges{}, err
+	}
+	if set.limitedBy != nil {
+		// Two role sets cannot be shown as one list of grants; this is
+		// TransportGetUserPrivilegesAction's answer for such a key.
+		return UserPrivileges{}, eserr.IllegalArgument("Cannot retrieve privileges for API keys with assigned role descriptors. Please use the Get API key information API https://ela.st/es-api-get-api-key")
 	}
 	found := set.found
 	var out UserPrivileges
@@ -112,28 +118,43 @@ type AppVerdicts struct {
 
 // HasPrivileges answers a _has_privileges check for the caller.
 func (a *Authorizer) HasPrivileges(ctx context.Context, auth authn.Authentication, c Check) (Answer, error) {
-	set, err := a.sets.get(ctx, auth.Effective.User.Roles)
+	set, err := a.rolesOf(ctx, auth, false)
 	if err != nil {
 		return Answer{}, err
 	}
-	found := set.found
+	// bySet answers a question of every role set the caller is bound by:
+	// an API key's own roles and its owner's snapshot must both say yes.
+	bySet := func(f func(found map[string]roles.Descriptor) bool) bool {
+		for s := set; s != nil; s = s.limitedBy {
+			if !f(s.found) {
+				return false
+			}
+		}
+		return true
+	}
 	ans := Answer{All: true}
 	held := func(ok bool) bool {
 		ans.All = ans.All && ok
 		return ok
 	}
 	for _, priv := range c.Cluster {
-		ok := false
-		for _, d := range found {
-			ok = ok || clusterPrivilegeCovers(d.Cluster, priv)
-		}
+		ok := bySet(func(found map[string]roles.Descriptor) bool {
+			for _, d := range found {
+				if clusterPrivilegeCovers(d.Cluster, priv) {
+					return true
+				}
+			}
+			return false
+		})
 		ans.Cluster = appendVerdict(ans.Cluster, priv, held(ok))
 	}
 	for _, ic := range c.Index {
 		for _, name := range ic.Names {
 			rv := resourceEntry(&ans.Index, name)
 			for _, priv := range ic.Privileges {
-				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(indexPrivilegeHeld(found, name, priv, ic.AllowRestrictedIndices)))
+				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(bySet(func(found map[string]roles.Descriptor) bool {
+					return indexPrivilegeHeld(found, name, priv, ic.AllowRestrictedIndices)
+				})))
 			}
 		}
 	}
@@ -151,7 +172,9 @@ func (a *Authorizer) HasPrivileges(ctx context.Context, auth authn.Authenticatio
 		for _, res := range ac.Resources {
 			rv := resourceEntry(&av.Resources, res)
 			for _, priv := range ac.Privileges {
-				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(applicationPrivilegeHeld(found, ac.Application, res, priv)))
+				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(bySet(func(found map[string]roles.Descriptor) bool {
+					return applicationPrivilegeHeld(found, ac.Application, res, priv)
+				})))
 			}
 		}
 	}

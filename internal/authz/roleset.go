@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/roles"
 )
@@ -19,10 +20,17 @@ type roleSet struct {
 	// without repeats, as denials list them.
 	effective, missing []string
 	cluster            []func(action string) bool
-	runAs              []*pattern.Pattern
-	indices            []indexGroup
-	restrictedIndices  *pattern.Set
-	made               time.Time
+	// ownAPIKeys: a role holds manage_own_api_key, which grants the API
+	// key actions only on the caller's own keys.
+	ownAPIKeys        bool
+	runAs             []*pattern.Pattern
+	indices           []indexGroup
+	restrictedIndices *pattern.Set
+	made              time.Time
+	// limitedBy, when set, bounds the set: an API key's own roles may do
+	// only what its owner's snapshot also allows (Elasticsearch's
+	// LimitedRole). Every question is then answered by both.
+	limitedBy *roleSet
 }
 
 func compile(names []string, found map[string]roles.Descriptor, restricted *pattern.Set) *roleSet {
@@ -40,6 +48,10 @@ func compile(names []string, found map[string]roles.Descriptor, restricted *patt
 	s.missing = slices.Compact(s.missing)
 	for _, name := range sortedKeys(found) {
 		for _, c := range found[name].Cluster {
+			if p, ok := roles.LookupClusterPrivilege(c); ok && p.Conditional {
+				s.ownAPIKeys = true
+				continue
+			}
 			s.cluster = append(s.cluster, clusterRule(c))
 		}
 		for _, ip := range found[name].Indices {
@@ -76,6 +88,9 @@ func clusterRule(c string) func(string) bool {
 // grantsRunAs is Role.checkRunAs: a run_as pattern of any role names the
 // user.
 func (s *roleSet) grantsRunAs(username string) bool {
+	if s.limitedBy != nil && !s.limitedBy.grantsRunAs(username) {
+		return false
+	}
 	for _, p := range s.runAs {
 		if p.Match(username) {
 			return true
@@ -87,6 +102,9 @@ func (s *roleSet) grantsRunAs(username string) bool {
 // holdsClusterAll reports a role with the cluster privilege all (or the
 // pattern of every cluster action), which manage, for one, is not.
 func (s *roleSet) holdsClusterAll() bool {
+	if s.limitedBy != nil && !s.limitedBy.holdsClusterAll() {
+		return false
+	}
 	for _, d := range s.found {
 		for _, c := range d.Cluster {
 			if c = strings.ToLower(c); c == "all" || c == "cluster:*" {
@@ -98,12 +116,29 @@ func (s *roleSet) holdsClusterAll() bool {
 }
 
 func (s *roleSet) grantsCluster(action string) bool {
+	if s.limitedBy != nil && !s.limitedBy.grantsCluster(action) {
+		return false
+	}
 	for _, grants := range s.cluster {
 		if grants(action) {
 			return true
 		}
 	}
 	return false
+}
+
+// apiKeyActions are the actions manage_own_api_key grants on own keys.
+var apiKeyActions = pattern.MustCompile("cluster:admin/xpack/security/api_key/*")
+
+// grantsOwnAPIKeys reports whether action is granted on the caller's own
+// API keys: outright, or by manage_own_api_key.
+func (s *roleSet) grantsOwnAPIKeys(action string) bool {
+	if s.limitedBy != nil && !s.limitedBy.grantsOwnAPIKeys(action) {
+		return false
+	}
+	own := *s
+	own.limitedBy = nil
+	return own.grantsCluster(action) || (s.ownAPIKeys && apiKeyActions.Match(action))
 }
 
 // maxRoleSets bounds the compiled sets kept; past it the cache starts
@@ -157,6 +192,34 @@ func (c *roleSets) get(ctx context.Context, names []string) (*roleSet, error) {
 	}
 	c.mu.Unlock()
 	return s, nil
+}
+
+// forKey compiles an API key's privileges: its own descriptors limited by
+// its owner's snapshot, or the snapshot alone when it has none. They are
+// cached by the key's digest, which changes whenever they do.
+func (c *roleSets) forKey(k *authn.APIKey) *roleSet {
+	key := "\x00api_key\x00" + k.ID + "\x00" + k.Digest
+	c.mu.RLock()
+	s, gen := c.sets[key], c.gen
+	c.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	s = compile(sortedKeys(k.LimitedBy), k.LimitedBy, c.restricted)
+	if len(k.Roles) > 0 {
+		own := compile(sortedKeys(k.Roles), k.Roles, c.restricted)
+		own.limitedBy = s
+		s = own
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if len(c.sets) >= maxRoleSets {
+			clear(c.sets)
+		}
+		c.sets[key] = s
+	}
+	c.mu.Unlock()
+	return s
 }
 
 func (c *roleSets) clear() {

@@ -497,6 +497,15 @@ func (b authenticateBody) AppendJSON(dst []byte) ([]byte, error) {
 	dst, _ = b.auth.Effective.Realm.AppendJSON(dst)
 	dst = append(dst, `,"authentication_type":`...)
 	dst = xcontent.AppendString(dst, string(b.auth.Type))
+	if k := b.auth.APIKey; k != nil {
+		dst = append(dst, `,"api_key":{"id":`...)
+		dst = xcontent.AppendString(dst, k.ID)
+		if k.Name != "" { // keys of old versions may have none
+			dst = append(dst, `,"name":`...)
+			dst = xcontent.AppendString(dst, k.Name)
+		}
+		dst = append(dst, '}')
+	}
 	return append(dst, '}'), nil
 }
 

@@ -38,6 +38,12 @@ const (
 	// async search the gateway forwarded, by kind and a digest of the id,
 	// so that on every node only their owner may use them.
 	SearchContexts Collection = "search-contexts"
+	// APIKeys holds API keys, by key id: owner, role descriptors, the
+	// owner's descriptors they are limited by, and the secret's hash.
+	APIKeys Collection = "api-keys"
+	// ServiceTokens holds service account tokens created through the API,
+	// by "namespace/service/token-name".
+	ServiceTokens Collection = "service-tokens"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
