@@ -38,6 +38,8 @@ func run(ctx context.Context, args []string) int {
 			return cli.Hash(ctx, rest, in, out, errOut)
 		case "certutil":
 			return cli.Certutil(ctx, rest, in, out, errOut)
+		case "service-tokens":
+			return cli.ServiceTokens(ctx, rest, in, out, errOut)
 		}
 	}
 	return cli.Serve(ctx, args, out, errOut)

@@ -45,7 +45,7 @@ func TestAnonymousAccess(t *testing.T) {
 	s = servertest.Start(t, "xpack.security.authc.anonymous.roles=remote_monitoring_collector",
 		"xpack.security.authc.anonymous.authz_exception=false")
 	r = s.Call(t, "GET", "/_security/user", "", "")
-	e := `{"type":"security_exception","reason":"action [cluster:admin/xpack/security/user/get] requires authentication","header":{"WWW-Authenticate":"Basic realm=\"security\", charset=\"UTF-8\""}}`
+	e := `{"type":"security_exception","reason":"action [cluster:admin/xpack/security/user/get] requires authentication","header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}}`
 	if want := `{"error":{"root_cause":[` + e + `],` + e[1:len(e)-1] + `},"status":401}`; r.Status != 401 || r.Body != want {
 		t.Errorf("authz_exception false: %d %s", r.Status, r.Body)
 	}

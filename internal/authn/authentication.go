@@ -30,7 +30,9 @@ type Authentication struct {
 	Type           Type
 	// APIKey is the key that authenticated, for TypeAPIKey.
 	APIKey *APIKey
-	runAs  bool
+	// ServiceAccount is the account a service token proved, for TypeToken.
+	ServiceAccount *ServiceAccount
+	runAs          bool
 }
 
 // APIKey is what authorization needs of an API key: who it is, and the
@@ -40,7 +42,7 @@ type APIKey struct {
 	// Roles are the key's own role descriptors, LimitedBy the owner's,
 	// snapshotted when the key was created or last updated. A key may do
 	// only what both allow; with no Roles, LimitedBy alone applies.
-	Roles, LimitedBy map[string]roles.Descriptor
+	Roles, LimitedBy []roles.Descriptor
 	// Digest identifies Roles and LimitedBy, so that their compiled form
 	// can be shared by every request of the key until they change.
 	Digest string

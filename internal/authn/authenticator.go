@@ -31,6 +31,9 @@ type Authenticator struct {
 	// APIKeys verifies `ApiKey` credentials; nil when API keys are off,
 	// and the header is then no credential at all, as in Elasticsearch.
 	APIKeys APIKeyVerifier
+	// ServiceTokens verifies service account tokens (Bearer); nil when
+	// there are none.
+	ServiceTokens ServiceTokenVerifier
 	// Lookup are every realm, in order, for finding a run-as user.
 	Lookup []realm.Realm
 	// Anonymous is the anonymous-access configuration: requests without
@@ -83,6 +86,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
 	uri := r.RequestURI
 	header := r.Header.Get("Authorization")
+	if a.ServiceTokens != nil {
+		// Elasticsearch's chain starts with service accounts.
+		if bearer, ok := bearerCredentials(header); ok {
+			if auth, mine, err := a.serviceToken(ctx, bearer, ar); mine {
+				return auth, err
+			}
+		}
+	}
 	if a.APIKeys != nil {
 		if cred, ok := apiKeyCredentials(header); ok {
 			return a.apiKey(ctx, cred, ar)
@@ -105,13 +116,22 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username})
 		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
-	// The attempt reserves its place before any password is checked: a
-	// blocked username or address is refused, even with the right
-	// password, and so is an attempt past the limit while others are
-	// still being checked.
 	now := time.Now()
 	client := lockout.ClientKey(a.TrustedProxies.Client(r.RemoteAddr, r.Header.Values("X-Forwarded-For")))
 	skipIP := a.SkipIP != nil && a.SkipIP(username)
+	// Credentials the cache already proved right cost no slow check, so
+	// they take no place among the attempts; a block still refuses them.
+	if p, ok := a.Realms.Cached(username, password); ok {
+		if allowed, after, kind := a.Lockout.Passed(username, client, skipIP, now); !allowed {
+			a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
+			return Authentication{}, lockedOut(username, kind, after)
+		}
+		return a.succeeded(p, now), nil
+	}
+	// Any other attempt reserves its place before any password is
+	// checked: a blocked username or address is refused, even with the
+	// right password, and so is an attempt past the limit while others
+	// are still being checked.
 	attempt, allowed, after, kind := a.Lockout.Begin(username, client, skipIP, now)
 	if !allowed {
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
@@ -152,11 +172,17 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
 	}
 	attempt.Succeeded(time.Now())
+	return a.succeeded(p, now), nil
+}
+
+// succeeded is a successful login of p: its last login noted, and the
+// anonymous roles added.
+func (a *Authenticator) succeeded(p realm.Principal, now time.Time) Authentication {
 	if a.LastAuth != nil && p.Realm.Type == config.RealmNative {
 		a.LastAuth.Record(p.User.Username, now)
 	}
 	p.User.Roles = a.withAnonymousRoles(p.User.Roles)
-	return Authentication{Authenticating: p, Effective: p, Type: TypeRealm}, nil
+	return Authentication{Authenticating: p, Effective: p, Type: TypeRealm}
 }
 
 // withAnonymousRoles adds the anonymous roles, which Elasticsearch gives

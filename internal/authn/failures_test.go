@@ -14,7 +14,7 @@ func TestAuthenticationFailures(t *testing.T) {
 	s.MustCall(t, 200, "PUT", "/_security/user/joe", servertest.Admin, `{"password":"joe-secret","roles":["superuser"]}`)
 	s.MustCall(t, 200, "PUT", "/_security/user/dis", servertest.Admin, `{"password":"dis-secret","roles":["superuser"],"enabled":false}`)
 	unauth := func(reason string) string {
-		e := `{"type":"security_exception","reason":` + string(must(xcontent.Marshal(reason))) + `,"header":{"WWW-Authenticate":"Basic realm=\"security\", charset=\"UTF-8\""}}`
+		e := `{"type":"security_exception","reason":` + string(must(xcontent.Marshal(reason))) + `,"header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}}`
 		return `{"error":{"root_cause":[` + e + `],` + e[1:len(e)-1] + `},"status":401}`
 	}
 	tests := []struct{ name, header, reason string }{
@@ -38,7 +38,8 @@ func TestAuthenticationFailures(t *testing.T) {
 			if r.Status != 401 || r.Body != unauth(tt.reason) {
 				t.Errorf("got %d %s\nwant 401 %s", r.Status, r.Body, unauth(tt.reason))
 			}
-			if got := r.Header.Get("WWW-Authenticate"); got != `Basic realm="security", charset="UTF-8"` {
+			// ApiKey too: API keys are on by default, as in Elasticsearch 8.
+			if got := r.Header.Values("WWW-Authenticate"); len(got) != 2 || got[0] != `Basic realm="security", charset="UTF-8"` || got[1] != "ApiKey" {
 				t.Errorf("WWW-Authenticate = %q", got)
 			}
 			if r.Header.Get("X-elastic-product") != "" {

@@ -114,3 +114,88 @@ func TestRepeatedFailuresAreRemembered(t *testing.T) {
 		t.Errorf("with failed_cache.ttl 0, five wrong passwords cost %d slow checks, want 5", n)
 	}
 }
+
+// A user's own concurrent requests are never refused: credentials the
+// cache proved right take no place among the attempts the lockout bounds
+// (with max_attempts 5, more than 5 requests in flight used to get 429s),
+// while a block still refuses them.
+func TestConcurrentRequestsOfOneUser(t *testing.T) {
+	s := servertest.Start(t, "esauth.security.lockout.max_attempts=5")
+	s.MustCall(t, 200, "PUT", "/_security/user/bea", servertest.Admin, `{"password":"bea-password","roles":[]}`)
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", "bea:bea-password", "") // fills the cache
+	const n = 200
+	codes := make([]int, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			req, _ := http.NewRequest("GET", s.URL+"/_security/_authenticate", nil)
+			req.Header.Set("Authorization", "Basic "+servertest.B64("bea:bea-password"))
+			start.Wait()
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	start.Done()
+	done.Wait()
+	for i, c := range codes {
+		if c != 200 {
+			t.Fatalf("request %d of the same user: %d", i, c)
+		}
+	}
+	// Five slow wrong guesses in flight hold every place the lockout
+	// gives; the user's cached credentials still pass meanwhile.
+	h, _ := passhash.Resolve("bcrypt10")
+	hash, _ := h.Hash("cat-password")
+	s2 := servertest.Start(t, "esauth.security.lockout.max_attempts=5", "esauth.security.authc.max_concurrent_hashes=1")
+	s2.MustCall(t, 200, "PUT", "/_security/user/cat", servertest.Admin, `{"password_hash":"`+hash+`","roles":[]}`)
+	s2.MustCall(t, 200, "GET", "/_security/_authenticate", "cat:cat-password", "")
+	firstBack := make(chan struct{})
+	var once sync.Once
+	for i := range 5 {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			s2.Call(t, "GET", "/_security/_authenticate", "cat:guess-"+strconv.Itoa(i), "")
+			once.Do(func() { close(firstBack) })
+		}()
+	}
+	sent := 0
+	for loop := true; loop; {
+		select {
+		case <-firstBack:
+			loop = false
+		default:
+			if r := s2.Call(t, "GET", "/_security/_authenticate", "cat:cat-password", ""); r.Status != 200 {
+				t.Fatalf("cached credentials while guesses are checked: %d %s", r.Status, r.Body)
+			}
+			sent++
+		}
+	}
+	done.Wait()
+	t.Logf("%d cached logins passed while wrong guesses held the places", sent)
+
+	// A cached success forgets earlier failures, as a checked one does...
+	for range 4 {
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", "bea:wrong", "")
+	}
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", "bea:bea-password", "")
+	for range 4 {
+		s.MustCall(t, 401, "GET", "/_security/_authenticate", "bea:wrong", "")
+	}
+	s.MustCall(t, 200, "GET", "/_security/_authenticate", "bea:bea-password", "")
+	// ...and a block refuses even cached credentials.
+	for range 5 {
+		s.Call(t, "GET", "/_security/_authenticate", "bea:wrong", "")
+	}
+	if r := s.Call(t, "GET", "/_security/_authenticate", "bea:bea-password", ""); r.Status != 429 {
+		t.Errorf("cached credentials of a blocked user: %d %s", r.Status, r.Body)
+	}
+}

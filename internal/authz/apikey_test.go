@@ -14,9 +14,16 @@ import (
 
 // keyAuth is an authentication by API key id of owner.
 func keyAuth(id string, own, limitedBy map[string]roles.Descriptor) authn.Authentication {
+	list := func(m map[string]roles.Descriptor) []roles.Descriptor {
+		var out []roles.Descriptor
+		for _, d := range m {
+			out = append(out, d)
+		}
+		return out
+	}
 	p := realm.Principal{User: user.User{Username: "owner", Roles: []string{}}, Realm: realm.Ref{Name: "_es_api_key", Type: "_es_api_key"}}
 	return authn.Authentication{Authenticating: p, Effective: p, Type: authn.TypeAPIKey,
-		APIKey: &authn.APIKey{ID: id, Name: "k", Roles: own, LimitedBy: limitedBy, Digest: id}}
+		APIKey: &authn.APIKey{ID: id, Name: "k", Roles: list(own), LimitedBy: list(limitedBy), Digest: id}}
 }
 
 func indexRole(name string, privs []string, names ...string) roles.Descriptor {

@@ -42,6 +42,9 @@ type Request struct {
 	// OwnAPIKeys says the request touches only API keys the caller owns,
 	// which manage_own_api_key allows.
 	OwnAPIKeys bool
+	// SelfAPIKey says an API key reads only itself, which needs no
+	// privilege.
+	SelfAPIKey bool
 }
 
 // Decision is a granted request. Only Authorize makes one that is
@@ -156,7 +159,8 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		d.granted, d.indices = true, res
 		return d, nil
 	}
-	if set.grantsCluster(req.Action) || sameUser(auth, req) || (req.OwnAPIKeys && set.grantsOwnAPIKeys(req.Action)) {
+	if set.grantsCluster(req.Action) || sameUser(auth, req) || (req.SelfAPIKey && auth.APIKey != nil) ||
+		(req.OwnAPIKeys && set.grantsOwnAPIKeys(req.Action)) {
 		d.granted = true
 		return d, nil
 	}
@@ -171,11 +175,28 @@ func (a *Authorizer) rolesOf(ctx context.Context, auth authn.Authentication, aut
 	if auth.APIKey != nil && (authenticating || !auth.IsRunAs()) {
 		return a.sets.forKey(auth.APIKey), nil
 	}
+	if sa := auth.ServiceAccount; sa != nil && (authenticating || !auth.IsRunAs()) {
+		return a.sets.forService(auth.Authenticating.User.Username, sa.Role), nil
+	}
 	p := auth.Effective
 	if authenticating {
 		p = auth.Authenticating
 	}
 	return a.sets.get(ctx, p.User.Roles)
+}
+
+// RoleDescriptors are the roles of the user a request runs as, by name:
+// what an API key it creates is limited by.
+func (a *Authorizer) RoleDescriptors(ctx context.Context, auth authn.Authentication) ([]roles.Descriptor, error) {
+	set, err := a.rolesOf(ctx, auth, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]roles.Descriptor, 0, len(set.found))
+	for _, name := range sortedKeys(set.found) {
+		out = append(out, set.found[name])
+	}
+	return out, nil
 }
 
 // deny returns the denial, or, for an anonymous caller when
@@ -221,7 +242,8 @@ func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action
 	if auth.IsRunAs() {
 		b.WriteString(" run as [" + auth.Effective.User.Username + "]")
 	}
-	if auth.APIKey == nil || auth.IsRunAs() {
+	if (auth.APIKey == nil && auth.ServiceAccount == nil) || auth.IsRunAs() {
+		// Keys and service accounts have no roles to name.
 		writeRoles(&b, set)
 	}
 	var regular, restricted []string
@@ -276,7 +298,7 @@ func runAsDenial(auth authn.Authentication, by *roleSet, action string) error {
 	var b strings.Builder
 	who := subject(auth)
 	b.WriteString("action [" + action + "] is unauthorized for " + who)
-	if auth.APIKey == nil {
+	if auth.APIKey == nil && auth.ServiceAccount == nil {
 		writeRoles(&b, by)
 	}
 	b.WriteString(", because " + who + " is unauthorized to run as [" + auth.Effective.User.Username + "]")

@@ -205,9 +205,11 @@ func (c *roleSets) forKey(k *authn.APIKey) *roleSet {
 	if s != nil {
 		return s
 	}
-	s = compile(sortedKeys(k.LimitedBy), k.LimitedBy, c.restricted)
+	limited := byName(k.LimitedBy)
+	s = compile(sortedKeys(limited), limited, c.restricted)
 	if len(k.Roles) > 0 {
-		own := compile(sortedKeys(k.Roles), k.Roles, c.restricted)
+		roles := byName(k.Roles)
+		own := compile(sortedKeys(roles), roles, c.restricted)
 		own.limitedBy = s
 		s = own
 	}
@@ -220,6 +222,35 @@ func (c *roleSets) forKey(k *authn.APIKey) *roleSet {
 	}
 	c.mu.Unlock()
 	return s
+}
+
+// forService compiles a service account's one fixed role, shared by every
+// request of the account.
+func (c *roleSets) forService(principal string, role roles.Descriptor) *roleSet {
+	key := "\x00service\x00" + principal
+	c.mu.RLock()
+	s, gen := c.sets[key], c.gen
+	c.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	found := map[string]roles.Descriptor{principal: role}
+	s = compile([]string{principal}, found, c.restricted)
+	c.mu.Lock()
+	if c.gen == gen {
+		c.sets[key] = s
+	}
+	c.mu.Unlock()
+	return s
+}
+
+// byName keys descriptors by their names.
+func byName(ds []roles.Descriptor) map[string]roles.Descriptor {
+	m := make(map[string]roles.Descriptor, len(ds))
+	for _, d := range ds {
+		m[d.Name] = d
+	}
+	return m
 }
 
 func (c *roleSets) clear() {

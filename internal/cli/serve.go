@@ -21,6 +21,7 @@ Commands (run "esauth COMMAND --help" for their options):
   migrate         copy file realm users into the native realm
   hash            print the hash of a password, for password_hash
   certutil        create a CA and an HTTPS certificate (certutil http)
+  service-tokens  manage service account tokens of the service_tokens file
 `
 
 // Serve runs the server: esauth without a command. Its exit codes are the

@@ -70,6 +70,11 @@ type Config struct {
 	// Gateway is the cluster esauth guards; without esauth.gateway.upstream
 	// esauth runs standalone.
 	Gateway GatewayConfig
+	// APIKey configures the API key service (xpack.security.authc.api_key.*).
+	APIKey APIKeyConfig
+	// ServiceAccount configures service account tokens
+	// (xpack.security.authc.service_token*).
+	ServiceAccount ServiceAccountConfig
 	// Audit configures the audit log (xpack.security.audit.*,
 	// esauth.audit.*); AuditOptions turns it into audit.Options.
 	Audit AuditConfig
@@ -133,6 +138,12 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.Gateway, err = s.gatewayConfig(c.ConfigDir); err != nil {
+		return Config{}, err
+	}
+	if c.APIKey, err = s.apiKeyConfig(); err != nil {
+		return Config{}, err
+	}
+	if c.ServiceAccount, err = s.serviceAccountConfig(); err != nil {
 		return Config{}, err
 	}
 	if c.Audit, err = s.auditConfig(); err != nil {

@@ -58,6 +58,8 @@ func builtinSettings() []setting {
 	rows = append(rows, lockoutSettings()...)
 	rows = append(rows, auditSettings()...)
 	rows = append(rows, gatewaySettings()...)
+	rows = append(rows, apiKeySettings()...)
+	rows = append(rows, serviceAccountSettings()...)
 	return append(rows, realmSettings()...)
 }
 

@@ -70,6 +70,30 @@ func (t *Tracker) Begin(username, ip string, skipIP bool, now time.Time) (a Atte
 	return a, true, 0, ""
 }
 
+// Passed admits a login the credential cache proved right with no slow
+// check: refused while the username or the address is blocked, else the
+// username's failures are forgotten, as after a checked success. It
+// reserves no place: the places bound the slow checks of wrong guesses,
+// and must not turn away a user's own concurrent requests.
+func (t *Tracker) Passed(username, ip string, skipIP bool, now time.Time) (ok bool, retryAfter time.Duration, kind string) {
+	if t == nil {
+		return true, 0, ""
+	}
+	if skipIP || !t.ips.tracks(ip) {
+		ip = ""
+	}
+	n := now.UnixNano()
+	if ufor := t.users.remaining(username, n); ufor > 0 {
+		retryAfter, kind = t.refusedUser(ufor, ip, n)
+		return false, retryAfter, kind
+	}
+	if ifor := t.ips.remaining(ip, n); ifor > 0 {
+		return false, wait(ifor), KindIP
+	}
+	t.users.cleared(username, n)
+	return true, 0, ""
+}
+
 // refusedUser says why a username refused by its table is refused: the
 // address's block wins over being busy, and over a shorter user block.
 func (t *Tracker) refusedUser(blockedFor int64, ip string, now int64) (time.Duration, string) {

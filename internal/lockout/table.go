@@ -215,6 +215,21 @@ func (t *table) succeeded(key string, h uint64, now int64) {
 	}
 }
 
+// cleared forgets the failures of key, unless it is blocked, for a
+// success that held no reservation. It takes no lock while t tracks
+// nothing: the common case of a user who never failed.
+func (t *table) cleared(key string, now int64) {
+	if !t.tracks(key) || t.tracked.Load() == 0 {
+		return
+	}
+	s := t.shard(t.hash(key))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.m[key]; e != nil && e.until <= now {
+		t.remove(s, e)
+	}
+}
+
 // block applies a block started elsewhere, keeping a longer local one.
 func (t *table) block(key string, since, until int64, failures int, now int64) {
 	if !t.tracks(key) {

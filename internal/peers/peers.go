@@ -36,14 +36,25 @@ type Handler interface {
 	// nil lists mean "all".
 	ClearRealms(realms, users []string)
 	ClearRoles(names []string)
+	// APIKeyChanged follows a write to an API key; ClearAPIKeys applies
+	// another node's clear-cache request (nil: every key).
+	APIKeyChanged(id string)
+	ClearAPIKeys(ids []string)
+	// ServiceTokenChanged follows a write to a service token of the
+	// store; ClearServiceTokens applies a clear-cache request.
+	ServiceTokenChanged(key string)
+	ClearServiceTokens(keys []string)
 	// Reset forgets everything cached: changes were missed.
 	Reset()
 }
 
 // Kinds of cache-clearing request.
 const (
-	ClearRealmsKind = "realms"
-	ClearRolesKind  = "roles"
+	ClearRealmsKind  = "realms"
+	ClearRolesKind   = "roles"
+	ClearAPIKeysKind = "api_keys"
+	// ClearServiceTokensKind's names are "namespace/service/token" keys.
+	ClearServiceTokensKind = "service_tokens"
 )
 
 // ackKind marks a node's answer to a cache-clearing request, keyed
@@ -379,6 +390,10 @@ func (p *Peers) apply(ctx context.Context, e store.Event) {
 		p.handler.LockoutChanged(e.Key)
 	case store.Roles:
 		p.handler.RoleChanged(e.Key)
+	case store.APIKeys:
+		p.handler.APIKeyChanged(e.Key)
+	case store.ServiceTokens:
+		p.handler.ServiceTokenChanged(e.Key)
 	case store.Nodes:
 		if e.Deleted {
 			p.left(e.Key)
@@ -406,6 +421,10 @@ func (p *Peers) apply(ctx context.Context, e store.Event) {
 			p.handler.ClearRealms(list("names"), list("users"))
 		case ClearRolesKind:
 			p.handler.ClearRoles(list("names"))
+		case ClearAPIKeysKind:
+			p.handler.ClearAPIKeys(list("names"))
+		case ClearServiceTokensKind:
+			p.handler.ClearServiceTokens(list("names"))
 		default:
 			return // a kind of a newer version: not applied, so not answered
 		}

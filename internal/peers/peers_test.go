@@ -81,8 +81,12 @@ func (r *recorder) LockoutChanged(key string) { r.add("lockout:" + key) }
 func (r *recorder) ClearRealms(names, users []string) {
 	r.add("realms:" + join(names) + ":" + join(users))
 }
-func (r *recorder) ClearRoles(names []string) { r.add("roles:" + join(names)) }
-func (r *recorder) Reset()                    { r.add("all") }
+func (r *recorder) ClearRoles(names []string)        { r.add("roles:" + join(names)) }
+func (r *recorder) APIKeyChanged(id string)          { r.add("api_key:" + id) }
+func (r *recorder) ClearAPIKeys(ids []string)        { r.add("api_keys:" + join(ids)) }
+func (r *recorder) ServiceTokenChanged(key string)   { r.add("service_token:" + key) }
+func (r *recorder) ClearServiceTokens(keys []string) { r.add("service_tokens:" + join(keys)) }
+func (r *recorder) Reset()                           { r.add("all") }
 
 func join(s []string) string {
 	if s == nil {

@@ -61,6 +61,8 @@ var bodies = map[string]string{
 	"{name}":          `{"cluster":["monitor"]}`,
 	"_has_privileges": `{"cluster":["monitor"]}`,
 	"user":            `{"query":{"match_all":{}}}`,
+	"api_key":         `{"name":"k"}`,
+	"_bulk_update":    `{"ids":["x"]}`,
 }
 
 // TestNoRouteRunsUnauthorized walks every route the node serves and
@@ -103,7 +105,7 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 		if rt.Body == rest.BodyBuffered {
 			body = bodies[segs[len(segs)-1]]
 		}
-		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user").Replace(rt.Path)
+		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user", "{ids}", "x").Replace(rt.Path)
 		selfPath := strings.Replace(path, "/other", "/nopriv", 1)
 		for _, c := range []struct {
 			who, auth, path string

@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -42,6 +44,10 @@ type Options struct {
 	// requests it cannot classify), except for the security API's paths,
 	// which never leave esauth.
 	Fallback *Route
+	// Challenges, when set, are the WWW-Authenticate values of every 401
+	// (Basic, then ApiKey while API keys are on), as Elasticsearch lists
+	// each credential type it accepts.
+	Challenges []string
 }
 
 // New returns the pipeline serving routes. Two routes with the same method
@@ -110,12 +116,25 @@ func (p *Pipeline) serve(w http.ResponseWriter, hr *http.Request) (label string,
 	}
 	res, err := p.handle(c)
 	if err != nil {
-		return label, rest.WriteError(w, hr, p.opt.Log, out, err)
+		return label, rest.WriteError(w, hr, p.opt.Log, out, p.challenged(err))
 	}
 	if rt.Deprecated != "" {
 		res.Warnings = append(res.Warnings, rest.Deprecation(rt.Method, rt.Path, rt.Deprecated))
 	}
 	return label, rest.Write(w, hr, p.opt.Log, out, res)
+}
+
+// challenged puts the configured challenges on a 401 that asks for
+// credentials.
+func (p *Pipeline) challenged(err error) error {
+	var e *eserr.Error
+	if len(p.opt.Challenges) == 0 || !errors.As(err, &e) || e.Status != http.StatusUnauthorized || e.Header["WWW-Authenticate"] == nil {
+		return err
+	}
+	c := *e
+	c.Header = maps.Clone(e.Header)
+	c.Header["WWW-Authenticate"] = p.opt.Challenges
+	return &c
 }
 
 // securityPath reports the paths of the security API and esauth's own,

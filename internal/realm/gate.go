@@ -125,25 +125,37 @@ func NewGate(n int, estimate time.Duration) *Gate {
 // *BusyError at once if the queue is full, or ctx's error if the caller
 // leaves first; f then does not run.
 func (g *Gate) Do(ctx context.Context, username string, f func()) error {
-	if g == nil {
-		f()
-		return nil
-	}
-	if err := g.acquire(ctx, username); err != nil {
+	release, err := g.Acquire(ctx, username)
+	if err != nil {
 		return err
 	}
-	defer g.release()
-	start := g.now()
+	defer release()
 	f()
-	d := g.now().Sub(start)
-	g.checks.Add(1)
-	g.mu.Lock()
-	g.times.add(d)
-	g.mu.Unlock()
-	if g.Observe != nil {
-		g.Observe(d)
-	}
 	return nil
+}
+
+// Acquire waits for a slow check's turn as Do does, for callers that
+// cannot hand the check over as a function (API keys hash in their own
+// package); release ends the check and times it.
+func (g *Gate) Acquire(ctx context.Context, username string) (release func(), err error) {
+	if g == nil {
+		return func() {}, nil
+	}
+	if err := g.acquire(ctx, username); err != nil {
+		return nil, err
+	}
+	start := g.now()
+	return func() {
+		d := g.now().Sub(start)
+		g.checks.Add(1)
+		g.mu.Lock()
+		g.times.add(d)
+		g.mu.Unlock()
+		if g.Observe != nil {
+			g.Observe(d)
+		}
+		g.release()
+	}, nil
 }
 
 // Pause stands for a check that need not run, such as a remembered

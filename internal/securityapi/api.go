@@ -5,6 +5,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/esauth/esauth/internal/serviceaccount"
+
+	"github.com/esauth/esauth/internal/apikey"
+
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
@@ -56,6 +60,10 @@ type API struct {
 	}
 	// LastAuth keeps native users' last login (optional).
 	LastAuth *lastauth.Recorder
+	// APIKeys keeps API keys (optional: nil answers that they are off).
+	APIKeys *apikey.Service
+	// ServiceAccounts keeps service account tokens.
+	ServiceAccounts *serviceaccount.Service
 	// Lockout is the login lockout (optional: turned off).
 	Lockout *lockout.Tracker
 	// Healthy reports whether the store answers, for _cluster/health.
@@ -75,9 +83,10 @@ type route struct {
 // on its legacy /_xpack/security path with a deprecation warning.
 func (a *API) Routes() []pipeline.Route {
 	const (
-		usr = "/_security/user"
-		sec = "cluster:admin/xpack/security/"
-		bd  = rest.BodyBuffered
+		usr      = "/_security/user"
+		svcToken = "/_security/service/{namespace}/{service}/credential/token"
+		sec      = "cluster:admin/xpack/security/"
+		bd       = rest.BodyBuffered
 	)
 	var security []route
 	both := func(path, action string, body rest.BodyPolicy, prepare func(*pipeline.Call) (pipeline.Prepared, error)) {
@@ -120,6 +129,22 @@ func (a *API) Routes() []pipeline.Route {
 		// cluster:admin/xpack/security/ action.
 		{"GET", lockedUsersPath, sec + "esauth/locked_users/get", rest.BodyNone, a.lockedUsers},
 		{"DELETE", lockedUsersPath + "/{kind}/{name}", sec + "esauth/locked_users/delete", rest.BodyNone, a.unlock},
+		{"POST", "/_security/api_key", sec + "api_key/create", bd, a.createAPIKey},
+		{"PUT", "/_security/api_key", sec + "api_key/create", bd, a.createAPIKey},
+		{"GET", "/_security/api_key", sec + "api_key/get", rest.BodyNone, a.getAPIKeys},
+		{"DELETE", "/_security/api_key", sec + "api_key/invalidate", bd, a.invalidateAPIKeys},
+		{"PUT", "/_security/api_key/{ids}", sec + "api_key/update", bd, a.updateAPIKey},
+		{"POST", "/_security/api_key/_bulk_update", sec + "api_key/bulk_update", bd, a.bulkUpdateAPIKeys},
+		{"POST", "/_security/api_key/{ids}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearAPIKeyCache},
+		{"GET", "/_security/service", sec + "service_account/get", rest.BodyNone, a.getServiceAccounts},
+		{"GET", "/_security/service/{namespace}", sec + "service_account/get", rest.BodyNone, a.getServiceAccounts},
+		{"GET", "/_security/service/{namespace}/{service}", sec + "service_account/get", rest.BodyNone, a.getServiceAccounts},
+		{"POST", svcToken, sec + "service_account/token/create", rest.BodyNone, a.createServiceToken},
+		{"POST", svcToken + "/{name}", sec + "service_account/token/create", rest.BodyNone, a.createServiceToken},
+		{"PUT", svcToken + "/{name}", sec + "service_account/token/create", rest.BodyNone, a.createServiceToken},
+		{"DELETE", svcToken + "/{name}", sec + "service_account/token/delete", rest.BodyNone, a.deleteServiceToken},
+		{"GET", "/_security/service/{namespace}/{service}/credential", sec + "service_account/credential/get", rest.BodyNone, a.serviceCredentials},
+		{"POST", svcToken + "/{name}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearServiceTokenCache},
 	}
 	out := make([]pipeline.Route, 0, len(table)+2*len(security))
 	for _, rt := range append(table, security...) {

@@ -497,6 +497,13 @@ func (b authenticateBody) AppendJSON(dst []byte) ([]byte, error) {
 	dst, _ = b.auth.Effective.Realm.AppendJSON(dst)
 	dst = append(dst, `,"authentication_type":`...)
 	dst = xcontent.AppendString(dst, string(b.auth.Type))
+	if sa := b.auth.ServiceAccount; sa != nil {
+		dst = append(dst, `,"token":{"name":`...)
+		dst = xcontent.AppendString(dst, sa.TokenName)
+		dst = append(dst, `,"type":`...)
+		dst = xcontent.AppendString(dst, sa.TokenType)
+		dst = append(dst, '}')
+	}
 	if k := b.auth.APIKey; k != nil {
 		dst = append(dst, `,"api_key":{"id":`...)
 		dst = xcontent.AppendString(dst, k.ID)

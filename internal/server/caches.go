@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/serviceaccount"
+
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/lastauth"
 	"github.com/esauth/esauth/internal/lockout"
@@ -25,6 +28,8 @@ type caches struct {
 	index    *nativeusers.Index
 	lastAuth *lastauth.Recorder
 	lockout  *lockout.Tracker
+	apiKeys  *apikey.Service
+	services *serviceaccount.Service
 }
 
 // UserChanged evicts the user from every realm's cache, as Elasticsearch
@@ -85,10 +90,24 @@ func (c *caches) ClearRoles(names []string) {
 	c.authz.Invalidate()
 }
 
+// APIKeyChanged drops a key another node wrote (invalidated, updated).
+func (c *caches) APIKeyChanged(id string) { c.apiKeys.Invalidate(id) }
+
+// ClearAPIKeys evicts keys (nil: all) from the API key caches.
+func (c *caches) ClearAPIKeys(ids []string) { c.apiKeys.ClearCache(ids) }
+
+// ServiceTokenChanged drops a token another node created or deleted.
+func (c *caches) ServiceTokenChanged(key string) { c.services.IndexTokenChanged(key) }
+
+// ClearServiceTokens evicts service tokens from the cache.
+func (c *caches) ClearServiceTokens(keys []string) { c.services.ClearCache(keys) }
+
 // Reset forgets everything: this node missed changes of the shared store.
 func (c *caches) Reset() {
 	c.ClearRealms(nil, nil)
 	c.ClearRoles(nil)
+	c.apiKeys.InvalidateAll()
+	c.services.Reset()
 	c.index.Reset()
 	if err := c.lockout.Load(c.ctx); err != nil {
 		c.log.Warn("reloading the lockouts", "err", err)

@@ -637,3 +637,70 @@ func TestRevokedPrivilegeOnAllNodes(t *testing.T) {
 	t.Logf("time from the revoking write's return until a node refuses for good, over %d rounds × %d nodes: %s",
 		rounds, len(checkers), distribution(refusedAfter))
 }
+
+// TestCredentialsAcrossNodes: an API key made on one node works on every node
+// sharing the store, and once invalidated, or its cache cleared, stops
+// on each of them within a second although they had it cached.
+func TestCredentialsAcrossNodes(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	settings := etcdSettings("/keys/", m)
+	nodes := []node{startNode(t, settings...), startNode(t, settings...), startNode(t, settings...)}
+	keyStatus := func(n node, encoded string) int {
+		req, _ := http.NewRequest("GET", n.url+"/_security/_authenticate", nil)
+		req.Header.Set("Authorization", "ApiKey "+encoded)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	var latencies []time.Duration
+	for i := range 10 {
+		_, body := nodes[0].call(t, "POST", "/_security/api_key", admin, fmt.Sprintf(`{"name":"k%d"}`, i))
+		var k struct{ ID, Encoded string }
+		if err := json.Unmarshal([]byte(body), &k); err != nil || k.Encoded == "" {
+			t.Fatalf("create: %s", body)
+		}
+		for _, n := range nodes {
+			if s := keyStatus(n, k.Encoded); s != 200 {
+				t.Fatalf("a new key on %s: %d", n.url, s)
+			}
+		}
+		nodes[i%3].expect(t, 200, "DELETE", "/_security/api_key", admin, `{"ids":["`+k.ID+`"]}`)
+		for _, n := range nodes {
+			latencies = append(latencies, waitUntil(t, time.Second, func() bool { return keyStatus(n, k.Encoded) == 401 }))
+		}
+	}
+	t.Logf("invalidated key still accepted by a node for: %s", distribution(latencies))
+	// A service token deleted on one node stops on the others.
+	_, body := nodes[0].call(t, "POST", "/_security/service/elastic/fleet-server/credential/token/t1", admin, "")
+	var tok struct{ Token struct{ Value string } }
+	if err := json.Unmarshal([]byte(body), &tok); err != nil || tok.Token.Value == "" {
+		t.Fatalf("create token: %s", body)
+	}
+	bearer := func(n node) int {
+		req, _ := http.NewRequest("GET", n.url+"/_security/_authenticate", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Token.Value)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, n := range nodes {
+		if s := bearer(n); s != 200 {
+			t.Fatalf("a new token on %s: %d", n.url, s)
+		}
+	}
+	nodes[2].expect(t, 200, "DELETE", "/_security/service/elastic/fleet-server/credential/token/t1", admin, "")
+	for _, n := range nodes {
+		waitUntil(t, time.Second, func() bool { return bearer(n) == 401 })
+	}
+	// Clearing the cache on one node answers for all three.
+	_, cleared := nodes[1].call(t, "POST", "/_security/api_key/*/_clear_cache", admin, "")
+	if !strings.Contains(cleared, `"total":3,"successful":3,"failed":0`) {
+		t.Errorf("clear cache: %s", cleared)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/authcache"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
@@ -23,6 +25,7 @@ import (
 	"github.com/esauth/esauth/internal/pipeline"
 	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/securityapi"
+	"github.com/esauth/esauth/internal/serviceaccount"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/upstream"
 )
@@ -162,10 +165,22 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	roleSource := authz.NewSource(fileRoles, roleStore)
 	authorizer := authz.New(roleSource, authz.Options{AnonymousAuthzException: cfg.Anonymous.AuthzException})
 
+	apiKeys := apikey.New(db, cfg.APIKey, apikey.Options{Log: log, Gate: func(ctx context.Context) (func(), error) {
+		return realms.chain.Gate.Acquire(ctx, apikey.RealmName)
+	}})
+	n.onClose(func() error { return apiKeys.Close(context.WithoutCancel(ctx)) })
+	go apiKeys.RunSweeper(ctx)
+	services, err := serviceaccount.New(cfg.ConfigDir, db, serviceaccount.Options{Hasher: cfg.ServiceAccount.TokenHasher,
+		Cache: authcache.Config{TTL: cfg.ServiceAccount.CacheTTL, MaxUsers: cfg.ServiceAccount.CacheMaxTokens, Hasher: cfg.ServiceAccount.CacheHasher}, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	go services.WatchFile(ctx, 0, nil)
+
 	// Every write, local or on another node, reaches every cache through
 	// this one fan-out.
 	n.caches = &caches{ctx: ctx, log: log, realms: realms.cached, roles: roleSource, authz: authorizer,
-		index: index, lastAuth: lastAuth, lockout: tracker}
+		index: index, lastAuth: lastAuth, lockout: tracker, apiKeys: apiKeys, services: services}
 	users.Changed = func(name string) { n.caches.UserChanged(name, false) }
 	roleStore.Changed = n.caches.RoleChanged
 	go fileRoles.Watch(ctx, filerealm.DefaultInterval, func([]string) { n.caches.FileRolesChanged() })
@@ -182,30 +197,35 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	}
 
 	api := &securityapi.API{
-		Node:           self,
-		Peers:          n.peers,
-		Users:          users,
-		UserIndex:      index,
-		RoleStore:      roleStore,
-		Authz:          authorizer,
-		Realms:         realms.all(),
-		Caches:         n.caches,
-		Hasher:         cfg.PasswordHasher,
-		PasswordPolicy: cfg.PasswordPolicy,
-		ReservedRealm:  cfg.ReservedRealmEnabled,
-		Anonymous:      cfg.Anonymous,
-		LastAuth:       lastAuth,
-		Lockout:        tracker,
-		Healthy:        storeHealthy(db, n.peers),
-		Log:            log,
+		Node:            self,
+		Peers:           n.peers,
+		Users:           users,
+		UserIndex:       index,
+		RoleStore:       roleStore,
+		Authz:           authorizer,
+		Realms:          realms.all(),
+		Caches:          n.caches,
+		Hasher:          cfg.PasswordHasher,
+		PasswordPolicy:  cfg.PasswordPolicy,
+		ReservedRealm:   cfg.ReservedRealmEnabled,
+		Anonymous:       cfg.Anonymous,
+		LastAuth:        lastAuth,
+		Lockout:         tracker,
+		APIKeys:         apiKeys,
+		ServiceAccounts: services,
+		Healthy:         storeHealthy(db, n.peers),
+		Log:             log,
 	}
 	if realms.file != nil {
 		api.FileUsers = realms.file
 	}
-	authenticator := &authn.Authenticator{Realms: realms.chain, Lookup: realms.all(), Anonymous: cfg.Anonymous,
+	authenticator := &authn.Authenticator{Realms: realms.chain, APIKeys: apiKeyVerifier(apiKeys), ServiceTokens: serviceTokens{services}, Lookup: realms.all(), Anonymous: cfg.Anonymous,
 		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
 	routes := api.Routes()
 	popt := pipeline.Options{MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log}
+	if apiKeys.Enabled() {
+		popt.Challenges = []string{authn.Challenge, "ApiKey"}
+	}
 	if cfg.Gateway.Enabled() {
 		gw, err := n.gateway(ctx, cfg, db, log)
 		if err != nil {

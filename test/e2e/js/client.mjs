@@ -76,4 +76,22 @@ assert.equal(found.users[0].username, 'js-user')
 const deleted = await admin.security.deleteUser({ username: 'js-user' })
 assert.equal(deleted.found, true)
 
+// An API key, sent by the client's own apiKey option ("ApiKey <encoded>").
+const key = await admin.security.createApiKey({ name: 'js-key', role_descriptors: { r: { cluster: ['monitor'] } } })
+const keyed = new Client({ node, auth: { apiKey: key.encoded } })
+const viaKey = await keyed.security.authenticate()
+assert.equal(viaKey.authentication_type, 'api_key')
+assert.deepEqual(viaKey.api_key, { id: key.id, name: 'js-key' })
+await assert.rejects(keyed.security.getUser(), (err) => err.statusCode === 403)
+const invalidated = await admin.security.invalidateApiKey({ ids: [key.id] })
+assert.deepEqual(invalidated.invalidated_api_keys, [key.id])
+await assert.rejects(keyed.security.authenticate(), (err) => err.statusCode === 401)
+
+// A service token, sent by the client's bearer option.
+const token = await admin.security.createServiceToken({ namespace: 'elastic', service: 'kibana', name: 'js-token' })
+const kibana = new Client({ node, auth: { bearer: token.token.value } })
+const asKibana = await kibana.security.authenticate()
+assert.equal(asKibana.username, 'elastic/kibana')
+assert.deepEqual(asKibana.token, { name: 'js-token', type: '_service_account_index' })
+
 console.log('ok')

@@ -1,0 +1,233 @@
+package securityapi
+
+import (
+	"context"
+	"slices"
+
+	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/authn"
+	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/peers"
+	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/rest"
+)
+
+// apiKeysOn refuses every API key request while the service is off, as
+// ApiKeyBaseRestHandler does before anything else.
+func (a *API) apiKeysOn() error {
+	if a.APIKeys == nil || !a.APIKeys.Enabled() {
+		return apikey.ErrDisabled()
+	}
+	return nil
+}
+
+// caller is who creates or updates a key: the user the request runs as,
+// with its roles for the key's limited-by snapshot.
+func (a *API) caller(ctx context.Context, auth authn.Authentication) (apikey.Caller, error) {
+	u, r := auth.Effective.User, auth.Effective.Realm
+	owner := apikey.Owner{Username: u.Username, FullName: u.FullName, Email: u.Email, Metadata: u.Metadata, Realm: r.Name, RealmType: r.Type}
+	if k := auth.APIKey; k != nil && !auth.IsRunAs() {
+		owner.Realm, owner.RealmType = k.OwnerRealm.Name, k.OwnerRealm.Type
+		return apikey.Caller{Owner: owner, ViaAPIKey: true}, nil
+	}
+	descriptors, err := a.Authz.RoleDescriptors(ctx, auth)
+	if err != nil {
+		return apikey.Caller{}, err
+	}
+	return apikey.Caller{Owner: owner, RoleDescriptors: descriptors}, nil
+}
+
+// ownedBy is the caller as the owner of keys: an API key stands for its
+// owner, in the owner's realm.
+func ownedBy(auth authn.Authentication) *apikey.OwnedBy {
+	name, realmName := auth.Effective.User.Username, auth.Effective.Realm.Name
+	if k := auth.APIKey; k != nil && !auth.IsRunAs() {
+		realmName = k.OwnerRealm.Name
+	}
+	return &apikey.OwnedBy{Username: name, Realms: []string{realmName}}
+}
+
+// ownsByName is rule 4 of ManageOwnApiKeyClusterPrivilege: a request
+// naming the caller's own username and realm. An API key owns no other
+// key this way.
+func ownsByName(auth authn.Authentication, username, realmName string) bool {
+	if auth.APIKey != nil && !auth.IsRunAs() {
+		return false
+	}
+	return username != "" && realmName != "" && username == auth.Effective.User.Username && realmName == auth.Effective.Realm.Name
+}
+
+// isSelf reports that every id is the calling key's own.
+func isSelf(auth authn.Authentication, ids []string) bool {
+	k := auth.APIKey
+	return k != nil && !auth.IsRunAs() && len(ids) > 0 && !slices.ContainsFunc(ids, func(id string) bool { return id != k.ID })
+}
+
+func (a *API) createAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	if err := refresh(c); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	body, err := c.RequiredContent()
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	req, err := apikey.ParseCreateRequest(body)
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	// manage_own_api_key may always create: the key is the caller's.
+	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			caller, err := a.caller(ctx, c.Auth)
+			if err != nil {
+				return nil, err
+			}
+			res, err := a.APIKeys.Create(ctx, req, caller)
+			if err != nil {
+				return nil, err
+			}
+			return rest.OK(res)
+		}}, nil
+}
+
+func (a *API) getAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	var req apikey.GetRequest
+	req.ID, _ = c.Param("id")
+	req.Name, _ = c.Param("name")
+	req.Username, _ = c.Param("username")
+	req.RealmName, _ = c.Param("realm_name")
+	for _, f := range []struct {
+		name string
+		to   *bool
+	}{{"owner", &req.Owner}, {"with_limited_by", &req.WithLimitedBy}, {"active_only", &req.ActiveOnly},
+		{"with_profile_uid", &req.WithProfileUID}, {"with_last_used", &req.WithLastUsed}} {
+		v, err := c.BoolParam(f.name, false)
+		if err != nil {
+			return pipeline.Prepared{}, err
+		}
+		*f.to = v
+	}
+	auth := c.Auth
+	self := req.ID != "" && isSelf(auth, []string{req.ID})
+	own := req.Owner || ownsByName(auth, req.Username, req.RealmName) || self
+	return pipeline.Prepared{Validate: req.Validate,
+		// A key may read itself with no privilege, but not its owner's
+		// roles (RBACEngine.checkSameUserPermissions).
+		Authz: authz.Request{OwnAPIKeys: own, SelfAPIKey: self && !req.WithLimitedBy},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			var owned *apikey.OwnedBy
+			if req.Owner {
+				owned = ownedBy(auth)
+			}
+			res, err := a.APIKeys.Get(ctx, req, owned)
+			if err != nil {
+				return nil, err
+			}
+			return &rest.Response{Status: res.Status(), Body: res}, nil
+		}}, nil
+}
+
+func (a *API) invalidateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	body, err := c.RequiredContent()
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	req, err := apikey.ParseInvalidateRequest(body)
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	auth := c.Auth
+	own := req.Owner || ownsByName(auth, req.Username, req.RealmName) || isSelf(auth, req.IDs)
+	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: own},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			var owned *apikey.OwnedBy
+			if req.Owner {
+				owned = ownedBy(auth)
+			}
+			res, err := a.APIKeys.InvalidateKeys(ctx, req, owned)
+			if err != nil {
+				return nil, err
+			}
+			return rest.OK(res)
+		}}, nil
+}
+
+// updateAPIKey changes one key; updates touch only the caller's own keys
+// whatever the privilege, which the service enforces.
+func (a *API) updateAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	id := c.PathParam("ids")
+	req, err := apikey.ParseUpdateRequest(c.Content())
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			caller, err := a.caller(ctx, c.Auth)
+			if err != nil {
+				return nil, err
+			}
+			res, err := a.APIKeys.Update(ctx, id, req, caller)
+			if err != nil {
+				return nil, err
+			}
+			return rest.OK(res)
+		}}, nil
+}
+
+func (a *API) bulkUpdateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	body, err := c.RequiredContent()
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	req, err := apikey.ParseBulkUpdateRequest(body)
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			caller, err := a.caller(ctx, c.Auth)
+			if err != nil {
+				return nil, err
+			}
+			res, err := a.APIKeys.BulkUpdate(ctx, req, caller)
+			if err != nil {
+				return nil, err
+			}
+			return rest.OK(res)
+		}}, nil
+}
+
+// clearAPIKeyCache evicts keys ("*" or _all: every key) from the caches
+// of every node, as the realm cache clear does.
+func (a *API) clearAPIKeyCache(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	ids := rest.AllOrList(c.PathParam("ids"))
+	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		ans := peers.Answers{Done: []peers.Node{a.Node}}
+		if a.Peers != nil {
+			var err error
+			if ans, err = a.Peers.ClearCaches(ctx, peers.ClearAPIKeysKind, ids, nil); err != nil {
+				return nil, err
+			}
+		}
+		a.APIKeys.ClearCache(ids)
+		return rest.OK(a.nodesResponse(ans))
+	}}, nil
+}

@@ -1,0 +1,184 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/esauth/esauth/internal/server/servertest"
+)
+
+// created is the answer to a create API key request.
+type created struct {
+	ID, Name, APIKey, Encoded string
+}
+
+func createKey(t *testing.T, s *servertest.Server, auth, body string) created {
+	t.Helper()
+	var c struct {
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		APIKey  string `json:"api_key"`
+		Encoded string `json:"encoded"`
+	}
+	if err := json.Unmarshal([]byte(s.MustCall(t, 200, "POST", "/_security/api_key", auth, body)), &c); err != nil {
+		t.Fatal(err)
+	}
+	return created{c.ID, c.Name, c.APIKey, c.Encoded}
+}
+
+// keyCall sends a request authenticated with an API key.
+func keyCall(t *testing.T, s *servertest.Server, method, path, encoded, body string) servertest.Reply {
+	t.Helper()
+	var req *http.Request
+	if body == "" {
+		req, _ = http.NewRequest(method, s.URL+path, nil)
+	} else {
+		req, _ = http.NewRequest(method, s.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "ApiKey "+encoded)
+	return s.Do(t, req)
+}
+
+// An API key authenticates as its owner, with the key's privileges
+// limited by the owner's, and stops working at once when invalidated.
+func TestAPIKeyLifecycle(t *testing.T) {
+	s := servertest.Start(t)
+	s.MustCall(t, 200, "PUT", "/_security/role/key_maker", servertest.Admin, `{"cluster":["manage_own_api_key","monitor"]}`)
+	s.MustCall(t, 200, "PUT", "/_security/user/kim", servertest.Admin, `{"password":"kim-secret","roles":["key_maker"],"full_name":"Kim"}`)
+	k := createKey(t, s, "kim:kim-secret", `{"name":"k1","role_descriptors":{"r":{"cluster":["manage_security","monitor"]}}}`)
+
+	r := keyCall(t, s, "GET", "/_security/_authenticate", k.Encoded, "")
+	want := `{"username":"kim","roles":[],"full_name":"Kim","email":null,"metadata":{},"enabled":true,"authentication_realm":{"name":"_es_api_key","type":"_es_api_key"},"lookup_realm":{"name":"_es_api_key","type":"_es_api_key"},"authentication_type":"api_key","api_key":{"id":"` + k.ID + `","name":"k1"}}`
+	if r.Status != 200 || r.Body != want {
+		t.Fatalf("authenticate: %d %s\nwant %s", r.Status, r.Body, want)
+	}
+	// Asked for manage_security, the key gets no more than kim has.
+	r = keyCall(t, s, "GET", "/_security/user", k.Encoded, "")
+	wantDenied := servertest.ESError("security_exception", "action [cluster:admin/xpack/security/user/get] is unauthorized for API key id ["+k.ID+"] of user [kim], this action is granted by the cluster privileges [read_security,manage_security,all]", 403)
+	if r.Status != 403 || r.Body != wantDenied {
+		t.Errorf("beyond the owner: %d %s\nwant %s", r.Status, r.Body, wantDenied)
+	}
+	if r := keyCall(t, s, "GET", "/_cluster/health", k.Encoded, ""); r.Status != 200 {
+		t.Errorf("within both: %d %s", r.Status, r.Body)
+	}
+	// A key reads itself with no privilege.
+	if r := keyCall(t, s, "GET", "/_security/api_key?id="+k.ID, k.Encoded, ""); r.Status != 200 || !strings.Contains(r.Body, `"name":"k1"`) {
+		t.Errorf("get itself: %d %s", r.Status, r.Body)
+	}
+	// manage_own_api_key: owner=true, not every key.
+	if r := s.Call(t, "GET", "/_security/api_key", "kim:kim-secret", ""); r.Status != 403 {
+		t.Errorf("get all with manage_own_api_key: %d %s", r.Status, r.Body)
+	}
+	if r := s.Call(t, "GET", "/_security/api_key?owner=true", "kim:kim-secret", ""); r.Status != 200 || !strings.Contains(r.Body, k.ID) {
+		t.Errorf("get own: %d %s", r.Status, r.Body)
+	}
+	if strings.Contains(s.Call(t, "GET", "/_security/api_key?owner=true", "kim:kim-secret", "").Body, k.APIKey) {
+		t.Error("get showed the secret")
+	}
+
+	// Wrong secret, unknown id, bad encoding: 401 naming why.
+	for _, tt := range []struct{ cred, why string }{
+		{servertest.B64(k.ID + ":wrong"), "API key: invalid credentials for API key [" + k.ID + "]"},
+		{servertest.B64("nope:" + k.APIKey), "API key: unable to find apikey with id nope"},
+		{"not_base64!", "API key: Illegal base64 character 5f"},
+	} {
+		r := keyCall(t, s, "GET", "/_security/_authenticate", tt.cred, "")
+		if r.Status != 401 || !strings.Contains(r.Body, `"additional_unsuccessful_credentials":"`+tt.why+`"`) {
+			t.Errorf("%s: %d %s", tt.why, r.Status, r.Body)
+		}
+	}
+
+	r = s.Call(t, "DELETE", "/_security/api_key", "kim:kim-secret", `{"ids":["`+k.ID+`"]}`)
+	if r.Status != 403 {
+		t.Errorf("invalidate by id with manage_own_api_key: %d %s", r.Status, r.Body)
+	}
+	r = s.Call(t, "DELETE", "/_security/api_key", "kim:kim-secret", `{"owner":true}`)
+	if r.Status != 200 || !strings.Contains(r.Body, `"invalidated_api_keys":["`+k.ID+`"]`) {
+		t.Fatalf("invalidate own: %d %s", r.Status, r.Body)
+	}
+	r = keyCall(t, s, "GET", "/_security/_authenticate", k.Encoded, "")
+	if r.Status != 401 || !strings.Contains(r.Body, "API key: api key ["+k.ID+"] has been invalidated") {
+		t.Errorf("an invalidated key: %d %s", r.Status, r.Body)
+	}
+}
+
+// A key made by a key must ask for no privileges, and then has none.
+func TestDerivedAPIKey(t *testing.T) {
+	s := servertest.Start(t)
+	k := createKey(t, s, servertest.Admin, `{"name":"parent"}`)
+	r := keyCall(t, s, "POST", "/_security/api_key", k.Encoded, `{"name":"child"}`)
+	if r.Status != 400 || !strings.Contains(r.Body, "creating derived api keys requires an explicit role descriptor that is empty (has no privileges)") {
+		t.Errorf("derived without empty descriptors: %d %s", r.Status, r.Body)
+	}
+	r = keyCall(t, s, "POST", "/_security/api_key", k.Encoded, `{"name":"child","role_descriptors":{"none":{}}}`)
+	if r.Status != 200 {
+		t.Fatalf("derived: %d %s", r.Status, r.Body)
+	}
+	var child struct{ Encoded string }
+	_ = json.Unmarshal([]byte(r.Body), &child)
+	if r := keyCall(t, s, "GET", "/_cluster/health", child.Encoded, ""); r.Status != 403 {
+		t.Errorf("a derived key did something: %d %s", r.Status, r.Body)
+	}
+}
+
+// With API keys off, the header is no credential, the API says so, and
+// 401s offer Basic alone.
+func TestAPIKeysDisabled(t *testing.T) {
+	s := servertest.Start(t, "xpack.security.authc.api_key.enabled=false")
+	r := s.Call(t, "POST", "/_security/api_key", servertest.Admin, `{"name":"k"}`)
+	if r.Status != 400 || !strings.Contains(r.Body, `"type":"feature_not_enabled_exception","reason":"api keys are not enabled"`) {
+		t.Errorf("create while off: %d %s", r.Status, r.Body)
+	}
+	r = keyCall(t, s, "GET", "/_security/_authenticate", servertest.B64("id:secret"), "")
+	if r.Status != 401 || !strings.Contains(r.Body, "missing authentication credentials") || len(r.Header.Values("WWW-Authenticate")) != 1 {
+		t.Errorf("an ApiKey header while off: %d %s %q", r.Status, r.Body, r.Header.Values("WWW-Authenticate"))
+	}
+}
+
+func bearerCall(t *testing.T, s *servertest.Server, method, path, token string) servertest.Reply {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Do(t, req)
+}
+
+// A service token made through the API authenticates as its account,
+// with the account's fixed role, until it is deleted.
+func TestServiceTokenLifecycle(t *testing.T) {
+	s := servertest.Start(t)
+	body := s.MustCall(t, 200, "POST", "/_security/service/elastic/fleet-server/credential/token/t1", servertest.Admin, "")
+	var created struct {
+		Created bool
+		Token   struct{ Name, Value string }
+	}
+	if err := json.Unmarshal([]byte(body), &created); err != nil || !created.Created || created.Token.Name != "t1" {
+		t.Fatalf("create: %s", body)
+	}
+	r := bearerCall(t, s, "GET", "/_security/_authenticate", created.Token.Value)
+	want := `{"username":"elastic/fleet-server","roles":[],"full_name":"Service account - elastic/fleet-server","email":null,"metadata":{"_elastic_service_account":true},"enabled":true,"authentication_realm":{"name":"_service_account","type":"_service_account"},"lookup_realm":{"name":"_service_account","type":"_service_account"},"authentication_type":"token","token":{"name":"t1","type":"_service_account_index"}}`
+	if r.Status != 200 || r.Body != want {
+		t.Fatalf("authenticate: %d %s\nwant %s", r.Status, r.Body, want)
+	}
+	r = bearerCall(t, s, "GET", "/_security/user", created.Token.Value)
+	if want := servertest.ESError("security_exception", "action [cluster:admin/xpack/security/user/get] is unauthorized for user [elastic/fleet-server], this action is granted by the cluster privileges [read_security,manage_security,all]", 403); r.Status != 403 || r.Body != want {
+		t.Errorf("beyond the account's role: %d %s\nwant %s", r.Status, r.Body, want)
+	}
+	if r := bearerCall(t, s, "GET", "/_cluster/health", created.Token.Value); r.Status != 200 {
+		t.Errorf("monitor, which fleet-server has: %d %s", r.Status, r.Body)
+	}
+	if r := s.Call(t, "GET", "/_security/service/elastic/fleet-server/credential", servertest.Admin, ""); r.Status != 200 || !strings.Contains(r.Body, `"tokens":{"t1":{}}`) {
+		t.Errorf("credentials: %d %s", r.Status, r.Body)
+	}
+	s.MustCall(t, 200, "DELETE", "/_security/service/elastic/fleet-server/credential/token/t1", servertest.Admin, "")
+	r = bearerCall(t, s, "GET", "/_security/_authenticate", created.Token.Value)
+	if r.Status != 401 || !strings.Contains(r.Body, "failed to authenticate service account [elastic/fleet-server] with token name [t1]") {
+		t.Errorf("a deleted token: %d %s", r.Status, r.Body)
+	}
+	// A bearer value that is no service token is no credential.
+	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "missing authentication credentials") {
+		t.Errorf("another bearer: %d %s", r.Status, r.Body)
+	}
+}
