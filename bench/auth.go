@@ -136,6 +136,7 @@ func (b *bench) startCaddy(ctx context.Context) (string, error) {
 	auto_https off
 }
 http://127.0.0.1:%d {
+	bind 127.0.0.1
 	root * %s
 	basicauth {
 		%s %s

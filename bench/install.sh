@@ -3,7 +3,7 @@
 # generator and the peers it is compared with, from Debian's packages.
 set -euo pipefail
 need=()
-for pair in wrk:wrk nginx:nginx-light caddy:caddy htpasswd:apache2-utils; do
+for pair in wrk:wrk nginx:nginx-light caddy:caddy haproxy:haproxy htpasswd:apache2-utils; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -12,7 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # The packages start their own services where an init system runs; the
 # harness starts its own instances on free ports instead.
-for svc in nginx caddy; do
+for svc in nginx caddy haproxy; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -1,8 +1,8 @@
 // Command bench measures esauth beside the bare Go ceiling and its peers
-// (caddy, nginx) in one run on one machine, and writes the results as a
-// Markdown report and a JSON file. Every server listens on 127.0.0.1 and
-// every load is bounded in time. Run it with `make bench`, which installs
-// wrk, nginx-light, caddy and apache2-utils first.
+// (caddy, nginx, HAProxy) in one run on one machine, and writes the
+// results as a Markdown report and a JSON file. Every server listens on
+// 127.0.0.1 and every load is bounded in time. Run it with `make bench`,
+// which installs wrk, nginx-light, caddy, haproxy and apache2-utils first.
 package main
 
 import (
@@ -48,7 +48,7 @@ type options struct {
 }
 
 func run(ctx context.Context, opt options) error {
-	for _, tool := range []string{"wrk", "caddy", "nginx", "htpasswd"} {
+	for _, tool := range []string{"wrk", "caddy", "nginx", "haproxy", "htpasswd"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed: run `make bench`, which installs it (bench/install.sh)", tool)
 		}
@@ -63,8 +63,8 @@ func run(ctx context.Context, opt options) error {
 		return err
 	}
 	b := &bench{opt: opt, tmp: tmp, started: time.Now()}
-	fmt.Println("building esauth and the bare server")
-	for name, pkg := range map[string]string{"esauth": "./cmd/esauth", "bare": "./bench/bare"} {
+	fmt.Println("building esauth, the bare server and the bare Go proxy")
+	for name, pkg := range map[string]string{"esauth": "./cmd/esauth", "bare": "./bench/bare", "gwproxy": "./bench/gwproxy"} {
 		out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(tmp, name), pkg).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
@@ -111,6 +111,7 @@ func sections() []section {
 		{"writes", "User writes", writesSection},
 		{"users100k", "100,000 users", users100kSection},
 		{"usersbig", "A large store", usersBigSection},
+		{"gateway", "Security gateway: esauth and reverse proxies in front of one upstream", gatewaySection},
 	}
 }
 

@@ -18,7 +18,7 @@ type bench struct {
 	tmp               string
 	started, finished time.Time
 	figures           []*figure
-	targets           []target
+	targets           []*target
 	notes             []string
 }
 
@@ -43,6 +43,9 @@ type target struct {
 	Got  float64 `json:"got"`
 	Unit string  `json:"unit"`
 	Met  bool    `json:"met"`
+	// Section, when set, lists the target under that section's figures
+	// too.
+	Section string `json:"section,omitempty"`
 }
 
 // add records a figure from its runs.
@@ -71,12 +74,16 @@ func (f *figure) ratio(base *figure) *figure {
 }
 
 // atLeast and atMost record a target.
-func (b *bench) atLeast(name string, got, want float64, unit string) {
-	b.targets = append(b.targets, target{Name: name, Want: fmt.Sprintf(">= %g", want), Got: got, Unit: unit, Met: got >= want})
+func (b *bench) atLeast(name string, got, want float64, unit string) *target {
+	t := &target{Name: name, Want: fmt.Sprintf(">= %g", want), Got: got, Unit: unit, Met: got >= want}
+	b.targets = append(b.targets, t)
+	return t
 }
 
-func (b *bench) atMost(name string, got, want float64, unit string) {
-	b.targets = append(b.targets, target{Name: name, Want: fmt.Sprintf("< %g", want), Got: got, Unit: unit, Met: got < want})
+func (b *bench) atMost(name string, got, want float64, unit string) *target {
+	t := &target{Name: name, Want: fmt.Sprintf("< %g", want), Got: got, Unit: unit, Met: got < want}
+	b.targets = append(b.targets, t)
+	return t
 }
 
 func (b *bench) note(format string, args ...any) {
@@ -127,10 +134,13 @@ func (b *bench) machine() machine {
 			}
 		}
 	}
-	for tool, args := range map[string][]string{"wrk": {"-v"}, "caddy": {"version"}, "nginx": {"-v"}} {
+	for tool, args := range map[string][]string{"wrk": {"-v"}, "caddy": {"version"}, "nginx": {"-v"}, "haproxy": {"-v"}} {
 		out, _ := exec.Command(tool, args...).CombinedOutput()
 		v := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
 		v = strings.TrimPrefix(v, "nginx version: ")
+		if rest, ok := strings.CutPrefix(v, "HAProxy version "); ok {
+			v, _, _ = strings.Cut(rest, " ") // before its date and address
+		}
 		if i := strings.Index(v, " Copyright"); i > 0 {
 			v = v[:i] // wrk's banner
 		}
@@ -146,7 +156,7 @@ func (b *bench) writeJSON(path string) error {
 	out := struct {
 		Machine machine   `json:"machine"`
 		Figures []*figure `json:"figures"`
-		Targets []target  `json:"targets"`
+		Targets []*target `json:"targets"`
 		Notes   []string  `json:"notes"`
 	}{b.machine(), b.figures, b.targets, b.notes}
 	data, err := json.MarshalIndent(out, "", "  ")
@@ -169,29 +179,40 @@ func (b *bench) writeMarkdown(path string) error {
 	fmt.Fprintf(&w, "machine to machine; ratios travel better.\n\n")
 	fmt.Fprintf(&w, "- Date: %s (run took %s)\n", m.Date, b.finished.Sub(b.started).Round(time.Second))
 	fmt.Fprintf(&w, "- Machine: %d CPUs (%s), %s memory, %s, %s\n", m.CPUs, m.CPU, m.Memory, m.OS, m.Go)
-	fmt.Fprintf(&w, "- Peers: %s; %s; %s\n", m.Versions["caddy"], m.Versions["nginx"], m.Versions["wrk"])
+	fmt.Fprintf(&w, "- Peers: %s; %s; %s; %s\n", m.Versions["caddy"], m.Versions["nginx"], m.Versions["haproxy"], m.Versions["wrk"])
 	fmt.Fprintf(&w, "- Command: `%s`\n", m.Command)
 	fmt.Fprintf(&w, "- Load: %s\n\n", m.Load)
 
-	fmt.Fprintf(&w, "## Targets\n\n| target | wanted | this run | met |\n|---|---|---|---|\n")
-	for _, t := range b.targets {
-		met := "yes"
-		if !t.Met {
-			met = "**no**"
-		}
-		fmt.Fprintf(&w, "| %s | %s %s | %s %s | %s |\n", t.Name, t.Want, t.Unit, num(t.Got), t.Unit, met)
-	}
-	section := ""
+	fmt.Fprintf(&w, "## Targets\n\n")
+	writeTargets(&w, b.targets)
+	var sections []string
 	for _, f := range b.figures {
-		if f.Section != section {
-			section = f.Section
-			fmt.Fprintf(&w, "\n## %s\n\n| figure | median | min | max | unit | ratio |\n|---|---|---|---|---|---|\n", section)
+		if !slices.Contains(sections, f.Section) {
+			sections = append(sections, f.Section)
 		}
-		ratio := ""
-		if f.Baseline != "" {
-			ratio = fmt.Sprintf("%.3f", f.Ratio)
+	}
+	for _, section := range sections {
+		fmt.Fprintf(&w, "\n## %s\n\n| figure | median | min | max | unit | ratio |\n|---|---|---|---|---|---|\n", section)
+		for _, f := range b.figures {
+			if f.Section != section {
+				continue
+			}
+			ratio := ""
+			if f.Baseline != "" {
+				ratio = fmt.Sprintf("%.3f", f.Ratio)
+			}
+			fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s |\n", f.Name, num(f.Median), num(f.Min), num(f.Max), f.Unit, ratio)
 		}
-		fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s |\n", f.Name, num(f.Median), num(f.Min), num(f.Max), f.Unit, ratio)
+		var own []*target
+		for _, t := range b.targets {
+			if t.Section == section {
+				own = append(own, t)
+			}
+		}
+		if len(own) > 0 {
+			fmt.Fprintf(&w, "\n")
+			writeTargets(&w, own)
+		}
 	}
 	if len(b.notes) > 0 {
 		fmt.Fprintf(&w, "\n## Notes\n\n")
@@ -203,6 +224,18 @@ func (b *bench) writeMarkdown(path string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(w.String()), 0o644)
+}
+
+// writeTargets writes a table of targets.
+func writeTargets(w *strings.Builder, targets []*target) {
+	fmt.Fprintf(w, "| target | wanted | this run | met |\n|---|---|---|---|\n")
+	for _, t := range targets {
+		met := "yes"
+		if !t.Met {
+			met = "**no**"
+		}
+		fmt.Fprintf(w, "| %s | %s %s | %s %s | %s |\n", t.Name, t.Want, t.Unit, num(t.Got), t.Unit, met)
+	}
 }
 
 // num formats a figure with precision that suits its size.

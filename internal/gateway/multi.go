@@ -46,6 +46,9 @@ func bulkAction(op string) string {
 	return actionIndex
 }
 
+// checkKey is one decision of a bulk: an operation on an index.
+type checkKey struct{ op, index string }
+
 // bulk forwards the items of a _bulk the caller may write, each decided
 // as Elasticsearch decides it on its shard, and answers the others in
 // their places with Elasticsearch's item errors.
@@ -62,6 +65,7 @@ func (g *Gateway) bulk(e *table.Endpoint) prepareFunc {
 				}
 				now := time.Now()
 				autoCreate := map[string]error{}
+				checked := map[checkKey]error{}
 				decide := func(it items.BulkItem) error {
 					name := it.Index
 					if strings.HasPrefix(name, "<") {
@@ -83,9 +87,16 @@ func (g *Gateway) bulk(e *table.Endpoint) prepareFunc {
 							return err
 						}
 					}
-					err := d.CheckIndex(bulkAction(it.Op), name)
-					if it.Op == "update" && errors.Is(err, authz.ErrFieldOrDocumentSecurity) {
-						return errDLSUpdate
+					// Items repeat a few indices and ops: each pair is
+					// decided once.
+					k := checkKey{it.Op, name}
+					err, seen := checked[k]
+					if !seen {
+						err = d.CheckIndex(bulkAction(it.Op), name)
+						if it.Op == "update" && errors.Is(err, authz.ErrFieldOrDocumentSecurity) {
+							err = errDLSUpdate
+						}
+						checked[k] = err
 					}
 					return err
 				}
@@ -197,6 +208,10 @@ func (g *Gateway) msearch(e *table.Endpoint) prepareFunc {
 func relay[V any](ctx context.Context, g *Gateway, c *pipeline.Call, filter func(open func() (io.Writer, error)) ([]V, error),
 	errOf func(V) error, splice func(io.Reader, []V, io.Writer) error) (*rest.Response, error) {
 	var kept held
+	if n := c.Request.Request.ContentLength; n > 0 && c.Request.Request.Header.Get("Content-Encoding") == "" {
+		// What is kept cannot outgrow what came, which the limit bounds.
+		kept.buf.Grow(int(n))
+	}
 	verdicts, err := filter(kept.open)
 	if err != nil {
 		return nil, readErr(err)

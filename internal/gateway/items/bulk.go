@@ -81,6 +81,7 @@ func FilterBulk(r io.Reader, defaultIndex string, maxLine int, decide func(BulkI
 	open func() (io.Writer, error), opts ...Option) ([]Verdict, error) {
 	o := collect(opts)
 	lr := newLineReader(r, maxLine, bulkUnterminated)
+	defer lr.release()
 	var (
 		verdicts []Verdict
 		invalid  []string

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/esauth/esauth/internal/eserr"
 )
@@ -22,6 +23,7 @@ type lineReader struct {
 	// differs between the APIs.
 	unterminated string
 	read         int64 // bytes consumed, to tell an empty body
+	pooled       bool  // br came from readers
 }
 
 const readBuffer = 64 << 10
@@ -34,11 +36,26 @@ func newLineReader(r io.Reader, max int, unterminated string) *lineReader {
 	if max <= 0 {
 		max = defaultMaxLine
 	}
-	size := readBuffer
-	if max+1 < size {
-		size = max + 1
+	if max+1 < readBuffer {
+		return &lineReader{br: bufio.NewReaderSize(r, max+1), max: max, unterminated: unterminated}
 	}
-	return &lineReader{br: bufio.NewReaderSize(r, size), max: max, unterminated: unterminated}
+	// Full-size buffers are reused: a 64 KiB buffer per bulk request was
+	// most of what the gateway allocated.
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return &lineReader{br: br, max: max, unterminated: unterminated, pooled: true}
+}
+
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBuffer) }}
+
+// release gives the read buffer back; lr must not be used afterwards.
+// Every line handed out has been copied or written by then.
+func (lr *lineReader) release() {
+	if lr.pooled {
+		lr.br.Reset(nil)
+		readers.Put(lr.br)
+		lr.br, lr.pooled = nil, false
+	}
 }
 
 // next returns the next line with its '\n' (and any '\r' before it): the

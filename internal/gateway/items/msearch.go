@@ -76,6 +76,7 @@ func FilterMsearch(r io.Reader, defaultIndices []string, maxLine int, decide fun
 	open func() (io.Writer, error), opts ...Option) ([]SearchVerdict, error) {
 	o := collect(opts)
 	lr := newLineReader(r, maxLine, msearchUnterminated)
+	defer lr.release()
 	var (
 		verdicts []SearchVerdict
 		out      io.Writer
