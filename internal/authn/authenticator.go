@@ -59,6 +59,10 @@ type Authenticator struct {
 	Log     *slog.Logger
 }
 
+// settleWait bounds how long an attempt refused as busy waits for the
+// user's other attempts: a few slow checks at high costs.
+const settleWait = 3 * time.Second
+
 // RunAsHeader names the user a request asks to run as (Elasticsearch's
 // es-security-runas-user), in Go's canonical form.
 const RunAsHeader = "Es-Security-Runas-User"
@@ -133,6 +137,17 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 	// right password, and so is an attempt past the limit while others
 	// are still being checked.
 	attempt, allowed, after, kind := a.Lockout.Begin(username, client, skipIP, now)
+	if !allowed && kind == lockout.KindUser && a.Lockout.Settled(ctx, username, settleWait) {
+		// Refused only while the user's other attempts were checked:
+		// if one of them proved these credentials, they pass.
+		if p, ok := a.Realms.Cached(username, password); ok {
+			if allowed, after, kind := a.Lockout.Passed(username, client, skipIP, time.Now()); !allowed {
+				a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
+				return Authentication{}, lockedOut(username, kind, after)
+			}
+			return a.succeeded(p, now), nil
+		}
+	}
 	if !allowed {
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username, LockedOut: true})
 		return Authentication{}, lockedOut(username, kind, after)

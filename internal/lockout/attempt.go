@@ -1,6 +1,9 @@
 package lockout
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // busyRetry is the wait Begin asks for when it refuses because the
 // attempts already in flight fill a key's run: they end within a password
@@ -92,6 +95,37 @@ func (t *Tracker) Passed(username, ip string, skipIP bool, now time.Time) (ok bo
 	}
 	t.users.cleared(username, n)
 	return true, 0, ""
+}
+
+// settlePoll is how often Settled looks again.
+const settlePoll = 2 * time.Millisecond
+
+// Settled waits, at most max, until no attempt of username is in flight,
+// and reports whether that happened with the username not blocked. A
+// request refused only because the same user's other attempts are being
+// checked (a client opening many connections at once with credentials
+// not yet in the cache) may then find their verdict in the cache.
+func (t *Tracker) Settled(ctx context.Context, username string, max time.Duration) bool {
+	if t == nil {
+		return true
+	}
+	deadline := time.Now().Add(max)
+	for {
+		if t.users.remaining(username, time.Now().UnixNano()) > 0 {
+			return false
+		}
+		if !t.users.busy(username) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(settlePoll):
+		}
+	}
 }
 
 // refusedUser says why a username refused by its table is refused: the

@@ -215,6 +215,18 @@ func (t *table) succeeded(key string, h uint64, now int64) {
 	}
 }
 
+// busy reports attempts of key in flight.
+func (t *table) busy(key string) bool {
+	if !t.tracks(key) {
+		return false
+	}
+	h := t.hash(key)
+	s := t.shard(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight[h] > 0
+}
+
 // cleared forgets the failures of key, unless it is blocked, for a
 // success that held no reservation. It takes no lock while t tracks
 // nothing: the common case of a user who never failed.

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,6 +50,20 @@ func BenchmarkAuthenticateCached(b *testing.B) {
 	s := servertest.Start(b)
 	s.MustCall(b, 200, "GET", "/_security/_authenticate", servertest.Admin, "") // fill the cache
 	benchHandler(b, s.Node.Handler(), get("/_security/_authenticate", "Basic "+servertest.B64(servertest.Admin)))
+}
+
+// BenchmarkAuthenticateAPIKey is the same request with an API key whose
+// secret the key cache already verified: the cost of a key beside Basic.
+func BenchmarkAuthenticateAPIKey(b *testing.B) {
+	s := servertest.Start(b)
+	var k struct{ Encoded string }
+	if err := json.Unmarshal([]byte(s.MustCall(b, 200, "POST", "/_security/api_key", servertest.Admin, `{"name":"bench"}`)), &k); err != nil {
+		b.Fatal(err)
+	}
+	h := s.Node.Handler()
+	warm := get("/_security/_authenticate", "ApiKey "+k.Encoded)()
+	h.ServeHTTP(&discard{h: http.Header{}}, warm) // verifies the secret once
+	benchHandler(b, h, get("/_security/_authenticate", "ApiKey "+k.Encoded))
 }
 
 func BenchmarkBare(b *testing.B) {
