@@ -123,7 +123,7 @@ func TestConcurrentRequestsOfOneUser(t *testing.T) {
 	s := servertest.Start(t, "esauth.security.lockout.max_attempts=5")
 	// A slow hash, so that a burst of first logins finds the first still
 	// being checked: those past the places wait for its verdict.
-	slow, _ := passhash.Resolve("bcrypt8")
+	slow, _ := passhash.Resolve("bcrypt10")
 	beaHash, _ := slow.Hash("bea-password")
 	s.MustCall(t, 200, "PUT", "/_security/user/bea", servertest.Admin, `{"password_hash":"`+beaHash+`","roles":[]}`)
 	const n = 200
