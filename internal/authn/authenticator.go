@@ -164,6 +164,7 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 	var busy *realm.BusyError
 	if errors.As(err, &busy) {
 		attempt.Abandon()
+		a.Realms.Gate.Stall(ctx)
 		return Authentication{}, tooBusy(busy.RetryAfter)
 	}
 	if errors.Is(err, store.ErrUnavailable) {

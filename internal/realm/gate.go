@@ -179,6 +179,20 @@ func (g *Gate) Pause(ctx context.Context, username string) error {
 	return g.sleep(ctx, d)
 }
 
+// Stall holds a check the gate refused (its queue was full) for about as
+// long as a check takes, without a slot: a flood then gets its refusals
+// no faster than it would get answers, instead of as fast as the server
+// can write them, which took the cores from cached users.
+func (g *Gate) Stall(ctx context.Context) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	d := g.times.draw()
+	g.mu.Unlock()
+	_ = g.sleep(ctx, d)
+}
+
 // sleep waits for d on a timer but for the last millisecond, which it
 // spends yielding the processor until the deadline: an idle Go process
 // fires timers only to the millisecond (its poller waits in whole

@@ -98,3 +98,26 @@ func TestGatePauseEndsWithContext(t *testing.T) {
 		t.Fatal("the pause outlived its context")
 	}
 }
+
+// TestGateStall: a refusal is held as long as a check takes, without a
+// slot, so that a flood's refusals come no faster than answers would.
+func TestGateStall(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1e9, 0)}
+	g := NewGate(1, 300*time.Millisecond)
+	var p pauses
+	g.now, g.sleep = clock.Now, p.sleep
+	ctx := context.Background()
+	// The only slot is taken: Stall must not need it.
+	release, err := g.Acquire(ctx, "flooded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(7 * time.Millisecond)
+	release()
+	held, _ := g.Acquire(ctx, "other")
+	defer held()
+	g.Stall(ctx)
+	if want := []time.Duration{7 * time.Millisecond}; !slices.Equal(p.slept, want) {
+		t.Errorf("stalled %v, want %v", p.slept, want)
+	}
+}
