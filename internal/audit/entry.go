@@ -48,6 +48,10 @@ func (l *Logger) render(b []byte, e *entry) []byte {
 			b = append(b, `, "user.roles":`...)
 			b = appendStrings(b, p.Roles)
 		}
+		b = field(b, "apikey.id", p.APIKeyID)
+		b = field(b, "apikey.name", p.APIKeyName)
+		b = field(b, "authentication.token.name", p.TokenName)
+		b = field(b, "authentication.token.type", p.TokenType)
 	} else {
 		b = field(b, "user.name", e.userName)
 	}

@@ -25,7 +25,9 @@ func checkNoSecrets(t *testing.T, typ reflect.Type, path string) {
 		name := strings.ToLower(f.Name)
 		p := path + "." + f.Name
 		for _, bad := range []string{"password", "passwd", "hash", "secret", "body", "credential", "token", "authorization"} {
-			if strings.Contains(name, bad) && f.Type.Kind() != reflect.Bool {
+			// A token's name and type label it; they are not it.
+			label := strings.HasSuffix(name, "name") || strings.HasSuffix(name, "type")
+			if strings.Contains(name, bad) && f.Type.Kind() != reflect.Bool && !label {
 				t.Errorf("%s%s (%s) could carry a secret into the audit log", typ.Name(), p, f.Type)
 			}
 		}

@@ -86,6 +86,10 @@ const (
 	// Anonymous: the request carried no credentials and anonymous access
 	// is on.
 	Anonymous AuthenticationType = "ANONYMOUS"
+	// APIKey: an API key; the user is its owner.
+	APIKey AuthenticationType = "API_KEY"
+	// Token: a bearer token (a service account's).
+	Token AuthenticationType = "TOKEN"
 )
 
 // Principal is the authenticated user an event is about.
@@ -108,6 +112,12 @@ type Principal struct {
 	// ("user.run_as.name", "user.run_as.realm"); Name and Realm are then
 	// the user who authenticated.
 	RunAsName, RunAsRealm string
+	// APIKeyID and APIKeyName name the key of an APIKey authentication
+	// ("apikey.id", "apikey.name").
+	APIKeyID, APIKeyName string
+	// TokenName and TokenType name the token of a Token authentication
+	// ("authentication.token.name", "authentication.token.type").
+	TokenName, TokenType string
 }
 
 // Failure describes a refused authentication.

@@ -271,8 +271,16 @@ func tooBusy(after time.Duration) error {
 // it: the user the request runs as, and who it runs as them.
 func (a Authentication) Audit() audit.Principal {
 	ap := audit.Principal{Name: a.Effective.User.Username, Realm: a.Effective.Realm.Name, Roles: a.Effective.User.Roles, Type: audit.Realm}
-	if a.IsAnonymous() {
+	switch {
+	case a.IsAnonymous():
 		ap.Type = audit.Anonymous
+	case a.APIKey != nil && !a.runAs:
+		// Elasticsearch names the key's owner and the owner's realm.
+		ap.Type, ap.Realm = audit.APIKey, a.APIKey.OwnerRealm.Name
+		ap.APIKeyID, ap.APIKeyName = a.APIKey.ID, a.APIKey.Name
+	case a.ServiceAccount != nil && !a.runAs:
+		ap.Type = audit.Token
+		ap.TokenName, ap.TokenType = a.ServiceAccount.TokenName, a.ServiceAccount.TokenType
 	}
 	if a.runAs {
 		ap.RunByName, ap.RunByRealm = a.Authenticating.User.Username, a.Authenticating.Realm.Name

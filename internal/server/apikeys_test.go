@@ -3,6 +3,8 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -181,4 +183,37 @@ func TestServiceTokenLifecycle(t *testing.T) {
 	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "missing authentication credentials") {
 		t.Errorf("another bearer: %d %s", r.Status, r.Body)
 	}
+}
+
+// The audit log names an API key and its owner, and a service token.
+func TestAuditOfKeysAndTokens(t *testing.T) {
+	s := servertest.Start(t, "xpack.security.audit.enabled=true", "xpack.security.audit.logfile.events.include=authentication_success",
+		"esauth.audit.flush_interval=0")
+	k := createKey(t, s, servertest.Admin, `{"name":"audited"}`)
+	keyCall(t, s, "GET", "/_security/_authenticate", k.Encoded, "")
+	body := s.MustCall(t, 200, "POST", "/_security/service/elastic/kibana/credential/token/audited", servertest.Admin, "")
+	var tok struct{ Token struct{ Value string } }
+	_ = json.Unmarshal([]byte(body), &tok)
+	bearerCall(t, s, "GET", "/_security/_authenticate", tok.Token.Value)
+	log := readAudit(t, s)
+	for _, want := range []string{
+		`"authentication.type":"API_KEY", "user.name":"elastic", "user.realm":"reserved", "apikey.id":"` + k.ID + `", "apikey.name":"audited"`,
+		`"authentication.type":"TOKEN", "user.name":"elastic/kibana", "user.realm":"_service_account", "authentication.token.name":"audited", "authentication.token.type":"_service_account_index"`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %s:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, k.APIKey) || strings.Contains(log, tok.Token.Value) {
+		t.Error("a secret reached the audit log")
+	}
+}
+
+func readAudit(t *testing.T, s *servertest.Server) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(s.LogsDir, "esauth_audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
