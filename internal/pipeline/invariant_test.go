@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -65,10 +66,13 @@ var bodies = map[string]string{
 	"_bulk_update":    `{"ids":["x"]}`,
 }
 
+func basic(userPassword string) string { return "Basic " + servertest.B64(userPassword) }
+
 // TestNoRouteRunsUnauthorized walks every route the node serves and
-// proves that (1) without credentials and (2) with wrong ones no route
-// even prepares, and (3) a user without privileges runs none but those
-// Elasticsearch lets every user run on themselves.
+// proves that (1) without credentials and (2) with wrong ones (a password
+// or an API key) no route even prepares, and (3) a user or an API key
+// without privileges runs none but those Elasticsearch lets every user
+// run on themselves.
 func TestNoRouteRunsUnauthorized(t *testing.T) {
 	l := &ranLog{got: map[string]bool{}}
 	var routes []pipeline.Route
@@ -82,6 +86,12 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 	})
 	s.MustCall(t, 200, "PUT", "/_security/user/nopriv", servertest.Admin, `{"password":"nopriv-secret","roles":[]}`)
 	s.MustCall(t, 200, "PUT", "/_security/user/other", servertest.Admin, `{"password":"other-secret","roles":[]}`)
+	// elastic's key, which asked for no privileges and so has none.
+	var key struct{ ID, Encoded string }
+	if err := json.Unmarshal([]byte(s.MustCall(t, 200, "POST", "/_security/api_key", servertest.Admin,
+		`{"name":"nothing","role_descriptors":{"none":{}}}`)), &key); err != nil {
+		t.Fatal(err)
+	}
 	l.take()
 	if len(routes) < 50 {
 		t.Fatalf("only %d routes", len(routes))
@@ -108,25 +118,28 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user", "{ids}", "x").Replace(rt.Path)
 		selfPath := strings.Replace(path, "/other", "/nopriv", 1)
 		for _, c := range []struct {
-			who, auth, path string
-			status          int
-			mayPrepare      bool
+			who, header, path string
+			status            int
+			mayPrepare, key   bool
 		}{
-			{"no credentials", "", path, 401, false},
-			{"wrong credentials", "nopriv:wrong-password", path, 401, false},
-			{"no privileges", "nopriv:nopriv-secret", path, 403, true},
+			{"no credentials", "", path, 401, false, false},
+			{"wrong credentials", basic("nopriv:wrong-password"), path, 401, false, false},
+			{"no privileges", basic("nopriv:nopriv-secret"), path, 403, true, false},
+			{"a wrong API key", "ApiKey " + servertest.B64(key.ID+":not-the-secret"), path, 401, false, true},
+			{"an API key without privileges", "ApiKey " + key.Encoded, path, 403, true, true},
 		} {
 			req, _ := http.NewRequest(rt.Method, s.URL+c.path, strings.NewReader(body))
 			if body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
-			if c.auth != "" {
-				req.Header.Set("Authorization", "Basic "+servertest.B64(c.auth))
+			if c.header != "" {
+				req.Header.Set("Authorization", c.header)
 			}
 			r := s.Do(t, req)
 			got := l.take()
+			// A key changes no password: only realms that keep one may.
 			allowed := c.mayPrepare && (selfAllowed[name] || strings.HasSuffix(rt.Path, "/_has_privileges") && !strings.Contains(rt.Path, "{username}") ||
-				strings.HasSuffix(rt.Path, "/user/_password"))
+				strings.HasSuffix(rt.Path, "/user/_password") && !c.key)
 			if allowed {
 				if !got["run "+name] {
 					t.Errorf("%s with %s: %d %s; the caller's own request did not run", name, c.who, r.Status, r.Body)
