@@ -1,6 +1,7 @@
 package authn_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -25,6 +26,12 @@ func TestAnonymousAccess(t *testing.T) {
 	}
 	// Wrong credentials are still refused: anonymous is only for none.
 	s.MustCall(t, 401, "GET", "/_cluster/health", "joe:wrong-pw", "")
+	// So is a bearer token nothing accepted: a failed credential.
+	req, _ := http.NewRequest("GET", s.URL+"/_cluster/health", nil)
+	req.Header.Set("Authorization", "Bearer not-a-token")
+	if r := s.Do(t, req); r.Status != 401 {
+		t.Errorf("an unknown bearer token with anonymous access on: %d %s", r.Status, r.Body)
+	}
 
 	// Authenticated users get the anonymous roles as well.
 	got := s.MustCall(t, 200, "GET", "/_security/_authenticate", "joe:joe-secret", "")

@@ -108,7 +108,10 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 		return Authentication{}, err
 	}
 	if !found {
-		if a.Anonymous.Enabled() {
+		// A bearer token that nothing accepted is a failed credential,
+		// not an absent one: Elasticsearch's chain then does not fall
+		// back to anonymous (shouldFallbackToAnonymous).
+		if _, bearer := bearerCredentials(header); a.Anonymous.Enabled() && !bearer {
 			return anonymous(a.Anonymous), nil
 		}
 		a.Audit.AnonymousAccessDenied(ar)

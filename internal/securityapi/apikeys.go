@@ -63,6 +63,24 @@ func isSelf(auth authn.Authentication, ids []string) bool {
 	return k != nil && !auth.IsRunAs() && len(ids) > 0 && !slices.ContainsFunc(ids, func(id string) bool { return id != k.ID })
 }
 
+// asOwner prepares a request that writes the caller's own keys (create,
+// update): manage_own_api_key may always make it, and it runs with the
+// caller as owner, whose roles limit the keys.
+func (a *API) asOwner(c *pipeline.Call, validate func() error, run func(ctx context.Context, caller apikey.Caller) (any, error)) pipeline.Prepared {
+	return pipeline.Prepared{Validate: validate, Authz: authz.Request{OwnAPIKeys: true},
+		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			caller, err := a.caller(ctx, c.Auth)
+			if err != nil {
+				return nil, err
+			}
+			res, err := run(ctx, caller)
+			if err != nil {
+				return nil, err
+			}
+			return rest.OK(res)
+		}}
+}
+
 func (a *API) createAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 	if err := a.apiKeysOn(); err != nil {
 		return pipeline.Prepared{}, err
@@ -78,19 +96,9 @@ func (a *API) createAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}
-	// manage_own_api_key may always create: the key is the caller's.
-	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
-		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-			caller, err := a.caller(ctx, c.Auth)
-			if err != nil {
-				return nil, err
-			}
-			res, err := a.APIKeys.Create(ctx, req, caller)
-			if err != nil {
-				return nil, err
-			}
-			return rest.OK(res)
-		}}, nil
+	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		return a.APIKeys.Create(ctx, req, caller)
+	}), nil
 }
 
 func (a *API) getAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
@@ -172,18 +180,9 @@ func (a *API) updateAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}
-	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
-		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-			caller, err := a.caller(ctx, c.Auth)
-			if err != nil {
-				return nil, err
-			}
-			res, err := a.APIKeys.Update(ctx, id, req, caller)
-			if err != nil {
-				return nil, err
-			}
-			return rest.OK(res)
-		}}, nil
+	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		return a.APIKeys.Update(ctx, id, req, caller)
+	}), nil
 }
 
 func (a *API) bulkUpdateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
@@ -198,18 +197,9 @@ func (a *API) bulkUpdateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}
-	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: true},
-		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-			caller, err := a.caller(ctx, c.Auth)
-			if err != nil {
-				return nil, err
-			}
-			res, err := a.APIKeys.BulkUpdate(ctx, req, caller)
-			if err != nil {
-				return nil, err
-			}
-			return rest.OK(res)
-		}}, nil
+	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		return a.APIKeys.BulkUpdate(ctx, req, caller)
+	}), nil
 }
 
 // clearAPIKeyCache evicts keys ("*" or _all: every key) from the caches
