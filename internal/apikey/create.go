@@ -40,11 +40,18 @@ var createFields = []string{"name", "role_descriptors", "expiration", "metadata"
 // does not validate: call Validate, as Elasticsearch validates after
 // parsing.
 func ParseCreateRequest(body []byte) (*CreateRequest, error) {
-	const parser = "api_key_request"
 	ms, err := topMembers(body)
 	if err != nil {
 		return nil, err
 	}
+	return parseCreate(body, ms)
+}
+
+// parseCreate reads the fields ms of a create request found in body: the
+// whole body, or the api_key object of a grant.
+func parseCreate(body []byte, ms []member) (*CreateRequest, error) {
+	const parser = "api_key_request"
+	var err error
 	r := &CreateRequest{}
 	var name, expiration *string
 	seen := 0
@@ -117,6 +124,11 @@ func compact(raw []byte) json.RawMessage {
 // then every role, in one action_request_validation_exception.
 func (r *CreateRequest) Validate() error {
 	var v eserr.Validator
+	r.validate(&v)
+	return v.Err()
+}
+
+func (r *CreateRequest) validate(v *eserr.Validator) {
 	if r.Name == "" {
 		v.Add("api key name is required")
 	} else {
@@ -138,7 +150,6 @@ func (r *CreateRequest) Validate() error {
 			v.Add("%s", msg)
 		}
 	}
-	return v.Err()
 }
 
 // javaTrim is String.trim: it strips every char up to ' '.

@@ -171,7 +171,9 @@ func clusterPrivileges() []NamedClusterPrivilege {
 		p("manage_slm", "cluster:admin/slm/*", "cluster:admin/ilm/start", "cluster:admin/ilm/stop", ilmStatus),
 		p("read_slm", "cluster:admin/slm/status", "cluster:admin/slm/get", ilmStatus),
 		p("delegate_pki", delegatePKI, invalidateToken),
-		{Name: "manage_own_api_key", Include: []string{"cluster:admin/xpack/security/api_key/*"}, Conditional: true},
+		// Granting is never the caller's own key (ManageOwnApiKeyClusterPrivilege
+		// refuses every GrantApiKeyRequest).
+		{Name: "manage_own_api_key", Include: []string{"cluster:admin/xpack/security/api_key/*"}, Exclude: []string{"cluster:admin/xpack/security/api_key/grant*"}, Conditional: true},
 		p("manage_enrich", "cluster:admin/xpack/enrich/*", "cluster:monitor/xpack/enrich/*"),
 		p("manage_logstash_pipelines", "cluster:admin/logstash/pipeline/*"),
 		p("read_fleet_secrets", "cluster:admin/fleet/secrets/get"),

@@ -3,12 +3,15 @@ package securityapi
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/esauth/esauth/internal/serviceaccount"
 
 	"github.com/esauth/esauth/internal/apikey"
 
+	"github.com/esauth/esauth/internal/audit"
+	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
 	"github.com/esauth/esauth/internal/eserr"
@@ -62,6 +65,11 @@ type API struct {
 	LastAuth *lastauth.Recorder
 	// APIKeys keeps API keys (optional: nil answers that they are off).
 	APIKeys *apikey.Service
+	// Grants authenticates credentials sent in a body (grant API key),
+	// as the request's own would be (optional: no grants).
+	Grants interface {
+		AuthenticateGrant(ctx context.Context, from *http.Request, g authn.Grant, ar audit.Request) (authn.Authentication, error)
+	}
 	// ServiceAccounts keeps service account tokens.
 	ServiceAccounts *serviceaccount.Service
 	// Lockout is the login lockout (optional: turned off).
@@ -134,6 +142,8 @@ func (a *API) Routes() []pipeline.Route {
 		{"GET", "/_security/api_key", sec + "api_key/get", rest.BodyNone, a.getAPIKeys},
 		{"DELETE", "/_security/api_key", sec + "api_key/invalidate", bd, a.invalidateAPIKeys},
 		{"PUT", "/_security/api_key/{ids}", sec + "api_key/update", bd, a.updateAPIKey},
+		{"POST", "/_security/api_key/grant", sec + "api_key/grant", bd, a.grantAPIKey},
+		{"PUT", "/_security/api_key/grant", sec + "api_key/grant", bd, a.grantAPIKey},
 		{"POST", "/_security/api_key/_bulk_update", sec + "api_key/bulk_update", bd, a.bulkUpdateAPIKeys},
 		{"POST", "/_security/api_key/{ids}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearAPIKeyCache},
 		{"GET", "/_security/service", sec + "service_account/get", rest.BodyNone, a.getServiceAccounts},

@@ -2,11 +2,14 @@ package securityapi
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 
 	"github.com/esauth/esauth/internal/apikey"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
+	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/peers"
 	"github.com/esauth/esauth/internal/pipeline"
 	"github.com/esauth/esauth/internal/rest"
@@ -220,4 +223,77 @@ func (a *API) clearAPIKeyCache(c *pipeline.Call) (pipeline.Prepared, error) {
 		a.APIKeys.ClearCache(ids)
 		return rest.OK(a.nodesResponse(ans))
 	}}, nil
+}
+
+// grantAPIKey creates a key for the user whose credentials the body
+// carries (TransportGrantApiKeyAction): the caller needs grant_api_key,
+// and the key is limited by that user's roles, not the caller's.
+func (a *API) grantAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
+	if err := a.apiKeysOn(); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	if err := refresh(c); err != nil {
+		return pipeline.Prepared{}, err
+	}
+	body, err := c.RequiredContent()
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	req, err := apikey.ParseGrantRequest(body)
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
+	return pipeline.Prepared{Validate: req.Validate, Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		auth, err := a.authenticateGrant(ctx, c, req)
+		if err != nil {
+			return nil, err
+		}
+		caller, err := a.caller(ctx, auth)
+		if err != nil {
+			return nil, err
+		}
+		res, err := a.APIKeys.Create(ctx, req.APIKey, caller)
+		if err != nil {
+			return nil, err
+		}
+		return rest.OK(res)
+	}}, nil
+}
+
+// authenticateGrant is TransportGrantAction: the body's credentials
+// authenticated as a request's own would be, run as run_as when asked,
+// which their user must be allowed to do.
+func (a *API) authenticateGrant(ctx context.Context, c *pipeline.Call, req *apikey.GrantRequest) (authn.Authentication, error) {
+	if req.HasClientAuth {
+		// Only a JWT realm takes client authentication.
+		return authn.Authentication{}, apikey.ErrClientAuthenticationUnsupported()
+	}
+	if a.Grants == nil {
+		return authn.Authentication{}, eserr.Security(http.StatusForbidden, "Failed to authenticate api key grant")
+	}
+	g := authn.Grant{Type: req.Type, Username: req.Username, Password: req.Password, AccessToken: req.AccessToken, RunAs: req.RunAs}
+	auth, err := a.Grants.AuthenticateGrant(ctx, c.Request.Request, g, c.AuditRequest)
+	if err != nil {
+		var e *eserr.Error
+		if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
+			// RestGrantApiKeyAction: the caller did authenticate; the
+			// credentials it carries for someone else did not.
+			cause := *e
+			cause.Header = nil
+			f := eserr.Security(http.StatusForbidden, "Failed to authenticate api key grant")
+			f.CausedBy = &cause
+			return authn.Authentication{}, f
+		}
+		return authn.Authentication{}, err
+	}
+	if req.RunAs != "" && !auth.IsRunAs() {
+		return authn.Authentication{}, &eserr.Error{Type: "status_exception", Status: http.StatusBadRequest,
+			Reason: "the provided grant credentials do not support run-as"}
+	}
+	if auth.IsRunAs() {
+		if _, err := a.Authz.Authorize(ctx, auth, authz.Request{Action: authz.ActionAuthenticate}); err != nil {
+			return authn.Authentication{}, err
+		}
+	}
+	return auth, nil
 }

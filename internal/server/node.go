@@ -221,6 +221,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	}
 	authenticator := &authn.Authenticator{Realms: realms.chain, APIKeys: apiKeyVerifier(apiKeys), ServiceTokens: serviceTokens{services}, Lookup: realms.all(), Anonymous: cfg.Anonymous,
 		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
+	api.Grants = authenticator
 	routes := api.Routes()
 	popt := pipeline.Options{MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log}
 	if apiKeys.Enabled() {
