@@ -22,6 +22,8 @@ import (
 
 // CreateRequest is a create API key body (CreateApiKeyRequest).
 type CreateRequest struct {
+	// ID is the new key's id: given by AssignID, or by Create.
+	ID   string
 	Name string
 	// RoleDescriptors are the key's roles; empty (absent or {}) means the
 	// owner's snapshot alone.
@@ -29,6 +31,9 @@ type CreateRequest struct {
 	// ExpirationSeconds is the key's lifetime in whole seconds (what
 	// Elasticsearch adds to the creation time); nil never expires.
 	ExpirationSeconds *int64
+	// Expiration is the expiration as Elasticsearch prints it back ("1d"),
+	// for the audit log; "" when none was given.
+	Expiration string
 	// Metadata is a compact JSON object; nil when absent.
 	Metadata json.RawMessage
 }
@@ -106,11 +111,11 @@ func buildExpiration(r *CreateRequest, expiration *string) error {
 	if expiration == nil {
 		return nil
 	}
-	secs, err := parseExpiration(*expiration)
+	secs, rep, err := parseExpiration(*expiration)
 	if err != nil {
 		return err
 	}
-	r.ExpirationSeconds = &secs
+	r.ExpirationSeconds, r.Expiration = &secs, rep
 	return nil
 }
 
@@ -239,8 +244,8 @@ func (s *Service) Create(ctx context.Context, req *CreateRequest, caller Caller)
 	if err != nil {
 		return nil, err
 	}
-	id := s.ids.next()
-	name := req.Name
+	s.AssignID(req)
+	id, name := req.ID, req.Name
 	doc := &document{
 		DocType: docType, Type: typeREST, CreationTime: created.UnixMilli(), Invalidated: new(bool), Hash: hash,
 		RoleDescriptors: descriptorsJSON(req.RoleDescriptors, true), LimitedBy: descriptorsJSON(limitedBy, true),
@@ -261,6 +266,15 @@ func (s *Service) Create(ctx context.Context, req *CreateRequest, caller Caller)
 	// key's first use costs no slow hash.
 	_, _, _ = s.secrets.Authenticate(ctx, id, secret, func(context.Context) (string, bool, error) { return hash, true, nil })
 	return &CreateResponse{ID: id, Name: name, Expiration: expiration, secret: secret}, nil
+}
+
+// AssignID gives req the id its key will have, as CreateApiKeyRequest
+// does when it is built, so that the change can be audited before it is
+// made.
+func (s *Service) AssignID(req *CreateRequest) {
+	if req.ID == "" {
+		req.ID = s.ids.next()
+	}
 }
 
 // grantsAnyPrivileges is TransportCreateApiKeyAction.grantsAnyPrivileges.

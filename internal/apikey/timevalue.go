@@ -22,8 +22,10 @@ var (
 // with its IllegalArgumentExceptions, returning the whole seconds the key
 // lives (TimeValue.getSeconds, which truncates toward zero): Elasticsearch
 // adds only those to the creation time, so "500ms" expires at once and
-// "-1" (TimeValue.MINUS_ONE, a millisecond) too.
-func parseExpiration(value string) (seconds int64, err error) {
+// "-1" (TimeValue.MINUS_ONE, a millisecond) too. rep is the value as
+// TimeValue prints itself (getStringRep: "1d", "-1", "0ms"), which the
+// audit log records.
+func parseExpiration(value string) (seconds int64, rep string, err error) {
 	normalized := strings.TrimSpace(strings.ToLower(value))
 	units := []struct {
 		suffix string
@@ -37,17 +39,21 @@ func parseExpiration(value string) (seconds int64, err error) {
 		}
 		n, err := parseTimeNumber(value, strings.TrimSpace(strings.TrimSuffix(normalized, u.suffix)))
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
-		return truncateToSeconds(n, u.unit), nil
+		rep := strconv.FormatInt(n, 10) + u.suffix
+		if n < 0 {
+			rep = "-1"
+		}
+		return truncateToSeconds(n, u.unit), rep, nil
 	}
 	switch {
 	case minusOne.MatchString(normalized):
-		return 0, nil
+		return 0, "-1", nil
 	case zeros.MatchString(normalized):
-		return 0, nil
+		return 0, "0ms", nil
 	}
-	return 0, eserr.IllegalArgument("failed to parse setting [expiration] with value [%s] as a time value: unit is missing or unrecognized", value)
+	return 0, "", eserr.IllegalArgument("failed to parse setting [expiration] with value [%s] as a time value: unit is missing or unrecognized", value)
 }
 
 func parseTimeNumber(input, s string) (int64, error) {

@@ -25,6 +25,9 @@ type UpdateRequest struct {
 	Metadata json.RawMessage
 	// ExpirationSeconds sets a new expiration, counted from now.
 	ExpirationSeconds *int64
+	// Expiration is the expiration as Elasticsearch prints it back ("1d"),
+	// for the audit log; "" when none was given.
+	Expiration string
 }
 
 // BulkUpdateRequest is BulkUpdateApiKeyRequest.
@@ -120,11 +123,11 @@ func (r *UpdateRequest) buildExpiration(expiration *string) error {
 	if expiration == nil {
 		return nil
 	}
-	secs, err := parseExpiration(*expiration)
+	secs, rep, err := parseExpiration(*expiration)
 	if err != nil {
 		return err
 	}
-	r.ExpirationSeconds = &secs
+	r.ExpirationSeconds, r.Expiration = &secs, rep
 	return nil
 }
 

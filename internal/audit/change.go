@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 
 	"github.com/esauth/esauth/internal/roles"
@@ -18,6 +20,12 @@ const (
 	changeDisableUser
 	changePutRole
 	changeDeleteRole
+	changeCreateAPIKey
+	changeUpdateAPIKey
+	changeUpdateAPIKeys
+	changeInvalidateAPIKeys
+	changeCreateServiceToken
+	changeDeleteServiceToken
 )
 
 // Change is a security configuration change, made with one of the
@@ -30,6 +38,67 @@ type Change struct {
 	user        user.User
 	hasPassword bool
 	role        roles.Descriptor
+	key         *APIKeyChange
+	invalidated *APIKeyInvalidation
+	tokenName   ServiceToken
+}
+
+// APIKeyChange is what an API key write establishes, as
+// LoggingAuditTrail records it: never the key's secret.
+type APIKeyChange struct {
+	// IDs are the keys changed: one for a create or an update.
+	IDs  []string
+	Name string
+	// Expiration is the request's expiration as Elasticsearch prints a
+	// time value ("1d"); "" when it gave none.
+	Expiration string
+	// RoleDescriptors are the key's roles; nil on an update that keeps
+	// them.
+	RoleDescriptors []roles.Descriptor
+	// Metadata is the request's metadata object; nil when absent.
+	Metadata []byte
+	// Grant is set on a grant: who the key was granted for.
+	Grant *Grant
+}
+
+// Grant is Grant's audit form: its type and user, whether a password or
+// token was given, never either.
+type Grant struct {
+	Type, Username, RunAs string
+	HasPassword, HasToken bool
+}
+
+// APIKeyInvalidation is an invalidate API key request.
+type APIKeyInvalidation struct {
+	IDs                      []string
+	Name, Username, Realm    string
+	OwnedByAuthenticatedUser bool
+}
+
+// ServiceToken names a service account token.
+type ServiceToken struct{ Namespace, Service, Name string }
+
+// CreateAPIKeyChange is the create_apikey change of create and grant.
+func CreateAPIKeyChange(k APIKeyChange) Change { return Change{kind: changeCreateAPIKey, key: &k} }
+
+// UpdateAPIKeyChange is the change_apikey change of PUT /_security/api_key/{id}.
+func UpdateAPIKeyChange(k APIKeyChange) Change { return Change{kind: changeUpdateAPIKey, key: &k} }
+
+// UpdateAPIKeysChange is the change_apikeys change of a bulk update.
+func UpdateAPIKeysChange(k APIKeyChange) Change { return Change{kind: changeUpdateAPIKeys, key: &k} }
+
+// InvalidateAPIKeysChange is the invalidate_apikeys change.
+func InvalidateAPIKeysChange(inv APIKeyInvalidation) Change {
+	return Change{kind: changeInvalidateAPIKeys, invalidated: &inv}
+}
+
+// ServiceTokenChange is the create_service_token (created) or
+// delete_service_token change.
+func ServiceTokenChange(t ServiceToken, created bool) Change {
+	if created {
+		return Change{kind: changeCreateServiceToken, tokenName: t}
+	}
+	return Change{kind: changeDeleteServiceToken, tokenName: t}
 }
 
 // PutUserChange is the put_user change of PUT /_security/user/{name}.
@@ -79,6 +148,18 @@ func (c *Change) action() string {
 		return "put_role"
 	case changeDeleteRole:
 		return "delete_role"
+	case changeCreateAPIKey:
+		return "create_apikey"
+	case changeUpdateAPIKey:
+		return "change_apikey"
+	case changeUpdateAPIKeys:
+		return "change_apikeys"
+	case changeInvalidateAPIKeys:
+		return "invalidate_apikeys"
+	case changeCreateServiceToken:
+		return "create_service_token"
+	case changeDeleteServiceToken:
+		return "delete_service_token"
 	}
 	return ""
 }
@@ -122,8 +203,144 @@ func (c *Change) appendField(b []byte) []byte {
 		return append(b, "}}"...)
 	case changeDeleteRole:
 		return appendNamed(b, `, "delete":{"role":{"name":`, c.name)
+	case changeCreateAPIKey:
+		return appendCreateAPIKey(b, c.key)
+	case changeUpdateAPIKey, changeUpdateAPIKeys:
+		return appendUpdateAPIKeys(b, c.key, c.kind == changeUpdateAPIKeys)
+	case changeInvalidateAPIKeys:
+		return appendInvalidation(b, c.invalidated)
+	case changeCreateServiceToken, changeDeleteServiceToken:
+		field := `, "delete":{"service_token":{"namespace":`
+		if c.kind == changeCreateServiceToken {
+			field = `, "create":{"service_token":{"namespace":`
+		}
+		b = append(b, field...)
+		b = appendQuoted(b, c.tokenName.Namespace)
+		b = append(b, `,"service":`...)
+		b = appendQuoted(b, c.tokenName.Service)
+		b = append(b, `,"name":`...)
+		b = appendQuoted(b, c.tokenName.Name)
+		return append(b, "}}"...)
 	}
 	return b
+}
+
+// appendCreateAPIKey is withRequestBody(AbstractCreateApiKeyRequest), and
+// withGrant for a grant.
+func appendCreateAPIKey(b []byte, k *APIKeyChange) []byte {
+	b = append(b, `, "create":{"apikey":{"id":`...)
+	b = appendQuoted(b, first(k.IDs))
+	b = append(b, `,"name":`...)
+	b = appendQuoted(b, k.Name)
+	b = append(b, `,"type":"rest","expiration":`...)
+	b = appendOptional(b, k.Expiration)
+	b = appendDescriptors(b, k.RoleDescriptors)
+	b = appendMetadata(b, k.Metadata) // only when not empty
+	b = append(b, '}')
+	if g := k.Grant; g != nil {
+		b = append(b, `,"grant":{"type":`...)
+		b = appendQuoted(b, g.Type)
+		if g.Username != "" {
+			b = append(b, `,"user":{"name":`...)
+			b = appendQuoted(b, g.Username)
+			b = append(b, `,"has_password":`...)
+			b = appendBool(b, g.HasPassword)
+			b = append(b, '}')
+		}
+		if g.HasToken {
+			b = append(b, `,"has_access_token":true`...)
+		}
+		if g.RunAs != "" {
+			b = append(b, `,"run_as":`...)
+			b = appendQuoted(b, g.RunAs)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// appendUpdateAPIKeys is withRequestBody of the single and bulk updates:
+// role descriptors only when given, metadata even when empty (it replaces
+// the key's), expiration always.
+func appendUpdateAPIKeys(b []byte, k *APIKeyChange, bulk bool) []byte {
+	if bulk {
+		b = append(b, `, "change":{"apikeys":{"ids":`...)
+		b = appendStrings(b, k.IDs)
+	} else {
+		b = append(b, `, "change":{"apikey":{"id":`...)
+		b = appendQuoted(b, first(k.IDs))
+	}
+	b = append(b, `,"type":"rest"`...)
+	if k.RoleDescriptors != nil {
+		b = appendDescriptors(b, k.RoleDescriptors)
+	}
+	if k.Metadata != nil {
+		// Even empty: it replaces the key's metadata.
+		if out, ok := appendObject(append(b, `,"metadata":`...), k.Metadata); ok {
+			b = out
+		} else if emptyObject(k.Metadata) {
+			b = append(b, `,"metadata":{}`...)
+		}
+	}
+	b = append(b, `,"expiration":`...)
+	b = appendOptional(b, k.Expiration)
+	return append(b, "}}"...)
+}
+
+// appendInvalidation is withRequestBody(InvalidateApiKeyRequest).
+func appendInvalidation(b []byte, inv *APIKeyInvalidation) []byte {
+	b = append(b, `, "invalidate":{"apikeys":{`...)
+	if len(inv.IDs) > 0 {
+		b = append(b, `"ids":`...)
+		b = appendStrings(b, inv.IDs)
+		b = append(b, ',')
+	}
+	if inv.Name != "" {
+		b = append(b, `"name":`...)
+		b = appendQuoted(b, inv.Name)
+		b = append(b, ',')
+	}
+	b = append(b, `"owned_by_authenticated_user":`...)
+	b = appendBool(b, inv.OwnedByAuthenticatedUser)
+	if inv.Username != "" || inv.Realm != "" {
+		b = append(b, `,"user":{"name":`...)
+		b = appendOptional(b, inv.Username)
+		b = append(b, `,"realm":`...)
+		b = appendOptional(b, inv.Realm)
+		b = append(b, '}')
+	}
+	return append(b, "}}"...)
+}
+
+func appendDescriptors(b []byte, ds []roles.Descriptor) []byte {
+	b = append(b, `,"role_descriptors":[`...)
+	for i := range ds {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendRoleDescriptor(b, &ds[i])
+	}
+	return append(b, ']')
+}
+
+// appendOptional appends s, or null for "" (a Java null).
+func appendOptional(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendQuoted(b, s)
+}
+
+func first(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[0]
+}
+
+func emptyObject(raw []byte) bool {
+	var c bytes.Buffer
+	return json.Compact(&c, raw) == nil && c.String() == "{}"
 }
 
 // appendNamed appends a change that records only a name, closing the

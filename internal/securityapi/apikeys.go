@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/esauth/esauth/internal/audit"
+
 	"github.com/esauth/esauth/internal/apikey"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
@@ -100,6 +102,8 @@ func (a *API) createAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		a.APIKeys.AssignID(req)
+		c.AuditChange(audit.CreateAPIKeyChange(keyChange(req, nil)))
 		return a.APIKeys.Create(ctx, req, caller)
 	}), nil
 }
@@ -160,6 +164,8 @@ func (a *API) invalidateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
 	own := req.Owner || ownsByName(auth, req.Username, req.RealmName) || isSelf(auth, req.IDs)
 	return pipeline.Prepared{Validate: req.Validate, Authz: authz.Request{OwnAPIKeys: own},
 		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			c.AuditChange(audit.InvalidateAPIKeysChange(audit.APIKeyInvalidation{IDs: req.IDs, Name: req.Name,
+				Username: req.Username, Realm: req.RealmName, OwnedByAuthenticatedUser: req.Owner}))
 			var owned *apikey.OwnedBy
 			if req.Owner {
 				owned = ownedBy(auth)
@@ -184,6 +190,7 @@ func (a *API) updateAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		c.AuditChange(audit.UpdateAPIKeyChange(updateChange([]string{id}, req)))
 		return a.APIKeys.Update(ctx, id, req, caller)
 	}), nil
 }
@@ -201,6 +208,7 @@ func (a *API) bulkUpdateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return a.asOwner(c, req.Validate, func(ctx context.Context, caller apikey.Caller) (any, error) {
+		c.AuditChange(audit.UpdateAPIKeysChange(updateChange(req.IDs, &req.UpdateRequest)))
 		return a.APIKeys.BulkUpdate(ctx, req, caller)
 	}), nil
 }
@@ -252,6 +260,9 @@ func (a *API) grantAPIKey(c *pipeline.Call) (pipeline.Prepared, error) {
 		if err != nil {
 			return nil, err
 		}
+		a.APIKeys.AssignID(req.APIKey)
+		c.AuditChange(audit.CreateAPIKeyChange(keyChange(req.APIKey, &audit.Grant{Type: req.Type, Username: req.Username,
+			RunAs: req.RunAs, HasPassword: req.Password != "", HasToken: req.AccessToken != ""})))
 		res, err := a.APIKeys.Create(ctx, req.APIKey, caller)
 		if err != nil {
 			return nil, err
@@ -296,4 +307,15 @@ func (a *API) authenticateGrant(ctx context.Context, c *pipeline.Call, req *apik
 		}
 	}
 	return auth, nil
+}
+
+// keyChange is the audit record of a create or grant.
+func keyChange(req *apikey.CreateRequest, g *audit.Grant) audit.APIKeyChange {
+	return audit.APIKeyChange{IDs: []string{req.ID}, Name: req.Name, Expiration: req.Expiration,
+		RoleDescriptors: req.RoleDescriptors, Metadata: req.Metadata, Grant: g}
+}
+
+// updateChange is the audit record of an update of ids.
+func updateChange(ids []string, req *apikey.UpdateRequest) audit.APIKeyChange {
+	return audit.APIKeyChange{IDs: ids, Expiration: req.Expiration, RoleDescriptors: req.RoleDescriptors, Metadata: req.Metadata}
 }

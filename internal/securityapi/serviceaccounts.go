@@ -3,6 +3,8 @@ package securityapi
 import (
 	"context"
 
+	"github.com/esauth/esauth/internal/audit"
+
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/peers"
 	"github.com/esauth/esauth/internal/pipeline"
@@ -31,6 +33,7 @@ func (a *API) createServiceToken(c *pipeline.Call) (pipeline.Prepared, error) {
 	return pipeline.Prepared{
 		Validate: func() error { return serviceaccount.ValidateTokenRequest(ns, svc, name) },
 		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+			c.AuditChange(audit.ServiceTokenChange(audit.ServiceToken{Namespace: ns, Service: svc, Name: name}, true))
 			u, r := c.Auth.Effective.User, c.Auth.Effective.Realm
 			created, err := a.ServiceAccounts.CreateToken(ctx, ns, svc, name, serviceaccount.CreatorOf(u, r.Name, r.Type))
 			if err != nil {
@@ -46,6 +49,7 @@ func (a *API) deleteServiceToken(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		c.AuditChange(audit.ServiceTokenChange(audit.ServiceToken{Namespace: ns, Service: svc, Name: name}, false))
 		deleted, err := a.ServiceAccounts.DeleteToken(ctx, ns, svc, name)
 		if err != nil {
 			return nil, err

@@ -217,3 +217,52 @@ func readAudit(t *testing.T, s *servertest.Server) string {
 	}
 	return string(raw)
 }
+
+// Every API key and service token write is a security_config_change
+// event that records what it establishes, as LoggingAuditTrail does, and
+// never a secret or password.
+func TestAuditOfKeyChanges(t *testing.T) {
+	s := servertest.Start(t, "xpack.security.audit.enabled=true", "xpack.security.audit.logfile.events.include=security_config_change",
+		"esauth.audit.flush_interval=0")
+	s.MustCall(t, 200, "PUT", "/_security/user/gus", servertest.Admin, `{"password":"gus-password","roles":["viewer"]}`)
+	k := createKey(t, s, servertest.Admin, `{"name":"k1","expiration":"1D","metadata":{"team":"a"},
+		"role_descriptors":{"r":{"cluster":["monitor"],"indices":[{"names":["logs-*"],"privileges":["read"]}]}}}`)
+	var g struct {
+		ID     string `json:"id"`
+		APIKey string `json:"api_key"`
+	}
+	_ = json.Unmarshal([]byte(s.MustCall(t, 200, "POST", "/_security/api_key/grant", servertest.Admin,
+		`{"grant_type":"password","username":"gus","password":"gus-password","api_key":{"name":"granted","metadata":{}}}`)), &g)
+	s.MustCall(t, 200, "PUT", "/_security/api_key/"+k.ID, servertest.Admin, `{"metadata":{},"expiration":"2h"}`)
+	s.MustCall(t, 200, "POST", "/_security/api_key/_bulk_update", servertest.Admin, `{"ids":["`+k.ID+`"],"role_descriptors":{}}`)
+	s.MustCall(t, 200, "DELETE", "/_security/api_key", servertest.Admin, `{"ids":["`+k.ID+`"]}`)
+	s.MustCall(t, 200, "DELETE", "/_security/api_key", servertest.Admin, `{"username":"gus","realm_name":"default_native"}`)
+	s.MustCall(t, 200, "POST", "/_security/service/elastic/fleet-server/credential/token/t1", servertest.Admin, "")
+	s.MustCall(t, 200, "DELETE", "/_security/service/elastic/fleet-server/credential/token/t1", servertest.Admin, "")
+	log := readAudit(t, s)
+	for _, want := range []string{
+		`"event.action":"create_apikey"`,
+		`"create":{"apikey":{"id":"` + k.ID + `","name":"k1","type":"rest","expiration":"1d","role_descriptors":[{"cluster":["monitor"],"indices":[{"names":["logs-*"],"privileges":["read"]}],"applications":[],"run_as":[]}],"metadata":{"team":"a"}}}`,
+		`"create":{"apikey":{"id":"` + g.ID + `","name":"granted","type":"rest","expiration":null,"role_descriptors":[]},"grant":{"type":"password","user":{"name":"gus","has_password":true}}}`,
+		`"event.action":"change_apikey"`,
+		`"change":{"apikey":{"id":"` + k.ID + `","type":"rest","metadata":{},"expiration":"2h"}}`,
+		`"event.action":"change_apikeys"`,
+		`"change":{"apikeys":{"ids":["` + k.ID + `"],"type":"rest","role_descriptors":[],"expiration":null}}`,
+		`"event.action":"invalidate_apikeys"`,
+		`"invalidate":{"apikeys":{"ids":["` + k.ID + `"],"owned_by_authenticated_user":false}}`,
+		`"invalidate":{"apikeys":{"owned_by_authenticated_user":false,"user":{"name":"gus","realm":"default_native"}}}`,
+		`"event.action":"create_service_token"`,
+		`"create":{"service_token":{"namespace":"elastic","service":"fleet-server","name":"t1"}}`,
+		`"event.action":"delete_service_token"`,
+		`"delete":{"service_token":{"namespace":"elastic","service":"fleet-server","name":"t1"}}`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %s:\n%s", want, log)
+		}
+	}
+	for _, secret := range []string{k.APIKey, g.APIKey, "gus-password"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("audit log holds a secret %q", secret)
+		}
+	}
+}
