@@ -69,7 +69,12 @@ const RunAsHeader = "Es-Security-Runas-User"
 
 // Authenticate decides who sent r, and whom it runs as. Unknown users,
 // wrong passwords and disabled users get one identical answer.
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar audit.Request) (_ Authentication, err error) {
+	if a.Metrics != nil {
+		defer func() {
+			a.Metrics.ObserveCredential(credentialKind(r.Header.Get("Authorization")), credentialResult(err))
+		}()
+	}
 	auth, err := a.authenticate(ctx, r, ar)
 	if err != nil {
 		return Authentication{}, err
@@ -302,4 +307,35 @@ func (a Authentication) AuditRunAs() audit.Principal {
 		ap.Type = audit.Anonymous
 	}
 	return ap
+}
+
+// credentialKind names the credential an Authorization header carries,
+// by its scheme, for the metrics.
+func credentialKind(h string) string {
+	scheme, _, _ := strings.Cut(h, " ")
+	switch {
+	case h == "":
+		return metrics.CredentialNone
+	case strings.EqualFold(scheme, "basic"):
+		return metrics.CredentialBasic
+	case strings.EqualFold(scheme, "apikey"):
+		return metrics.CredentialAPIKey
+	case strings.EqualFold(scheme, "bearer"):
+		return metrics.CredentialBearer
+	}
+	return metrics.CredentialOther
+}
+
+// credentialResult classes an authentication's outcome for the metrics.
+func credentialResult(err error) string {
+	var e *eserr.Error
+	switch {
+	case err == nil:
+		return metrics.ResultSuccess
+	case errors.As(err, &e) && e.Status == http.StatusUnauthorized:
+		return metrics.ResultFailure
+	case errors.As(err, &e) && e.Status == http.StatusTooManyRequests:
+		return metrics.CredentialRefused
+	}
+	return metrics.CredentialError
 }

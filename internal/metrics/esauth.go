@@ -27,6 +27,33 @@ const (
 	LockoutIP   = "ip"
 )
 
+// Credential kinds, by the scheme of the Authorization header: the values
+// of the credential label.
+const (
+	CredentialBasic  = "basic"
+	CredentialAPIKey = "api_key"
+	// CredentialBearer is a service account token or an access token of
+	// the token service: both are sent as Bearer.
+	CredentialBearer = "bearer"
+	CredentialNone   = "none"
+	CredentialOther  = "other"
+)
+
+// Results of a credential check, the values of its result label.
+const (
+	// CredentialRefused is a check refused before it was made: a lockout
+	// or a full queue (429).
+	CredentialRefused = "refused"
+	// CredentialError is a check that could not be made (the store out of
+	// reach).
+	CredentialError = "error"
+)
+
+var (
+	credentialKinds   = []string{CredentialBasic, CredentialAPIKey, CredentialBearer, CredentialNone, CredentialOther}
+	credentialResults = []string{ResultSuccess, ResultFailure, CredentialRefused, CredentialError}
+)
+
 // Store operations, the values of the operation label.
 const (
 	OpGet    = "get"
@@ -71,6 +98,11 @@ type Metrics struct {
 	StoreErrors   *CounterVec
 	// Lockouts counts lockouts by kind (user or ip).
 	Lockouts *CounterVec
+	// Credentials counts authenticated requests by credential kind and
+	// result; credentials holds its every series, so that counting one
+	// looks nothing up.
+	Credentials *CounterVec
+	credentials map[[2]string]*Counter
 
 	// codes are the status labels "100" to "599", made once so that
 	// ObserveRequest allocates nothing.
@@ -99,6 +131,14 @@ func New() *Metrics {
 			"Store operations that failed in the backend, by operation (not found and already exists are not failures).", "operation"),
 		Lockouts: r.NewCounterVec("esauth_lockouts_total",
 			"Lockouts by kind (user or ip).", "kind"),
+		Credentials: r.NewCounterVec("esauth_credentials_total",
+			"Requests' credentials checked, by kind (the Authorization scheme: basic, api_key, bearer for service account and access tokens, none, other) and result (success, failure, refused by a lockout or a full queue, error).", "credential", "result"),
+		credentials: map[[2]string]*Counter{},
+	}
+	for _, kind := range credentialKinds {
+		for _, result := range credentialResults {
+			m.credentials[[2]string{kind, result}] = m.Credentials.With(kind, result)
+		}
 	}
 	for c := 100; c < 600; c++ {
 		m.codes = append(m.codes, strconv.Itoa(c))
@@ -152,6 +192,17 @@ func (m *Metrics) ObserveAuth(realm string, success bool) {
 		result = ResultSuccess
 	}
 	m.Authentications.With(realm, result).Inc()
+}
+
+// ObserveCredential counts one request's credential check; kind and
+// result are among the Credential and Result constants.
+func (m *Metrics) ObserveCredential(kind, result string) {
+	if m == nil {
+		return
+	}
+	if c := m.credentials[[2]string{kind, result}]; c != nil {
+		c.Inc()
+	}
 }
 
 // ObserveSlowHash records the time of one slow password verification.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -173,5 +174,70 @@ func TestMetricsAddressInUse(t *testing.T) {
 	err = runOnce(t, "esauth.metrics.address="+ln.Addr().String(), "xpack.security.authc.password_hashing.algorithm=bcrypt4")
 	if err == nil || !strings.Contains(err.Error(), "cannot bind esauth.metrics.address ["+ln.Addr().String()+"]") {
 		t.Errorf("start with a taken metrics address: %v", err)
+	}
+}
+
+// TestMetricsByCredential checks that every request's credential check is
+// counted once, by the kind of credential sent and its result.
+func TestMetricsByCredential(t *testing.T) {
+	n, m := startMetricsNode(t, "esauth.security.lockout.max_attempts=2")
+	raw := func(authorization string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", n.url+"/_security/_authenticate", nil)
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	_, body := n.call(t, "POST", "/_security/api_key", admin, `{"name":"k"}`)
+	encoded := body[strings.Index(body, `"encoded":"`)+len(`"encoded":"`):]
+	encoded = encoded[:strings.IndexByte(encoded, '"')]
+	_, body = n.call(t, "POST", "/_security/service/elastic/kibana/credential/token/t1", admin, "")
+	token := body[strings.Index(body, `"value":"`)+len(`"value":"`):]
+	token = token[:strings.IndexByte(token, '"')]
+	n.expect(t, 200, "PUT", "/_security/user/joe", admin, `{"password":"joe-secret","roles":[]}`)
+	before := scrape(t, m)
+
+	for _, c := range []struct {
+		authorization string
+		want          int
+	}{
+		{"ApiKey " + encoded, 200},
+		{"APIKey " + encoded, 200},
+		{"ApiKey " + base64.StdEncoding.EncodeToString([]byte("nokey:nosecret")), 401},
+		{"Bearer " + token, 200},
+		{"Bearer not-a-token", 401},
+		{"", 401},
+		{"Negotiate abc", 401},
+		{"Basic " + base64.StdEncoding.EncodeToString([]byte("joe:wrong")), 401},
+		{"Basic " + base64.StdEncoding.EncodeToString([]byte("joe:wrong")), 401},
+		{"Basic " + base64.StdEncoding.EncodeToString([]byte("joe:joe-secret")), 429}, // locked out
+	} {
+		if got := raw(c.authorization); got != c.want {
+			t.Fatalf("%.20q: %d, want %d", c.authorization, got, c.want)
+		}
+	}
+	after := scrape(t, m)
+	for _, c := range []struct {
+		credential, result string
+		want               float64
+	}{
+		{"api_key", "success", 2}, {"api_key", "failure", 1},
+		{"bearer", "success", 1}, {"bearer", "failure", 1},
+		{"none", "failure", 1}, {"other", "failure", 1},
+		{"basic", "failure", 2}, {"basic", "refused", 1}, {"basic", "success", 0}, {"basic", "error", 0},
+	} {
+		key := `esauth_credentials_total{credential="` + c.credential + `",result="` + c.result + `"}`
+		if _, ok := after[key]; !ok {
+			t.Errorf("no series %s", key)
+		}
+		if got := after[key] - before[key]; got != c.want {
+			t.Errorf("%s rose by %v, want %v", key, got, c.want)
+		}
 	}
 }
