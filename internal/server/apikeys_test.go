@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -179,8 +180,8 @@ func TestServiceTokenLifecycle(t *testing.T) {
 	if r.Status != 401 || !strings.Contains(r.Body, "failed to authenticate service account [elastic/fleet-server] with token name [t1]") {
 		t.Errorf("a deleted token: %d %s", r.Status, r.Body)
 	}
-	// A bearer value that is no service token is no credential.
-	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "missing authentication credentials") {
+	// A bearer value that is no service token goes on to the token service.
+	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "oauth2 token: invalid token") {
 		t.Errorf("another bearer: %d %s", r.Status, r.Body)
 	}
 }
@@ -264,5 +265,36 @@ func TestAuditOfKeyChanges(t *testing.T) {
 		if strings.Contains(log, secret) {
 			t.Errorf("audit log holds a secret %q", secret)
 		}
+	}
+}
+
+// Wrong API key secrets and bearer tokens count toward no lockout: they
+// cannot be used to lock the key's owner, the key itself or the client's
+// address out.
+func TestKeyFailuresLockNobodyOut(t *testing.T) {
+	s := servertest.Start(t, "esauth.security.lockout.max_attempts=2")
+	s.MustCall(t, 200, "PUT", "/_security/role/key_maker", servertest.Admin, `{"cluster":["manage_own_api_key"]}`)
+	s.MustCall(t, 200, "PUT", "/_security/user/kim", servertest.Admin, `{"password":"kim-secret","roles":["key_maker"]}`)
+	k := createKey(t, s, "kim:kim-secret", `{"name":"k1"}`)
+	wrong := base64.StdEncoding.EncodeToString([]byte(k.ID + ":" + strings.Repeat("x", 22)))
+	for range 10 {
+		if r := keyCall(t, s, "GET", "/_security/_authenticate", wrong, ""); r.Status != 401 {
+			t.Fatalf("wrong secret: %d %s", r.Status, r.Body)
+		}
+		if r := bearerCall(t, s, "GET", "/_security/_authenticate", "AAEAAWVsYXN0aWMva2liYW5hL3Rva2VuMTp3cm9uZw"); r.Status != 401 {
+			t.Fatalf("wrong bearer: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := keyCall(t, s, "GET", "/_security/_authenticate", k.Encoded, ""); r.Status != 200 {
+		t.Errorf("the key after failures: %d %s", r.Status, r.Body)
+	}
+	if r := s.Call(t, "GET", "/_security/_authenticate", "kim:kim-secret", ""); r.Status != 200 {
+		t.Errorf("the owner after failures of the key: %d %s", r.Status, r.Body)
+	}
+	// The lockout itself is on: two wrong passwords block kim.
+	s.Call(t, "GET", "/_security/_authenticate", "kim:wrong", "")
+	s.Call(t, "GET", "/_security/_authenticate", "kim:wrong", "")
+	if r := s.Call(t, "GET", "/_security/_authenticate", "kim:kim-secret", ""); r.Status != 429 {
+		t.Errorf("kim after two wrong passwords: %d, want 429", r.Status)
 	}
 }
