@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +116,10 @@ type Peers struct {
 	mu sync.Mutex
 	// unlease ends the renewal of this node's entry; set by Register.
 	unlease func()
+	// registered is the context Register was given, for rewriting the
+	// entry; fileTokens is what the entry publishes (Publish).
+	registered context.Context
+	fileTokens []string
 	// pending are this node's cache-clearing requests awaiting answers, by
 	// request id.
 	pending map[string]*request
@@ -182,7 +187,10 @@ func (p *Peers) Nodes(ctx context.Context) []Node {
 // ends (the node stops or dies) it vanishes about MemberTTL later, unless
 // Deregister removed it first.
 func (p *Peers) Register(ctx context.Context) error {
-	val, _ := json.Marshal(map[string]string{"name": p.self.Name})
+	p.mu.Lock()
+	p.registered = ctx
+	val, _ := json.Marshal(nodeEntry{Name: p.self.Name, FileTokens: p.fileTokens})
+	p.mu.Unlock()
 	if p.leaser == nil {
 		_, err := p.db.Update(ctx, store.Nodes, p.self.ID, func([]byte) ([]byte, error) { return val, nil })
 		return err
@@ -201,6 +209,48 @@ func (p *Peers) Register(ctx context.Context) error {
 		prev() // the entry is under the new lease already
 	}
 	return nil
+}
+
+// nodeEntry is a node's record in the node list.
+type nodeEntry struct {
+	Name string `json:"name"`
+	// FileTokens are the service tokens of the node's own service_tokens
+	// file, as "namespace/service/name": GET …/credential lists them by
+	// node, and no node reads another's file.
+	FileTokens []string `json:"file_tokens,omitempty"`
+}
+
+// Publish sets the file tokens this node's entry lists, rewriting the
+// entry when the node is registered.
+func (p *Peers) Publish(fileTokens []string) error {
+	p.mu.Lock()
+	p.fileTokens = slices.Clone(fileTokens)
+	ctx := p.registered
+	p.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return nil
+	}
+	return p.Register(ctx)
+}
+
+// NodeFileTokens is one node's published file tokens.
+type NodeFileTokens struct {
+	Node   Node
+	Tokens []string
+}
+
+// FileTokens lists every registered node's file tokens, as each published
+// them.
+func (p *Peers) FileTokens(ctx context.Context) ([]NodeFileTokens, error) {
+	var out []NodeFileTokens
+	err := p.db.List(ctx, store.Nodes, func(id string, val []byte) error {
+		var e nodeEntry
+		if json.Unmarshal(val, &e) == nil {
+			out = append(out, NodeFileTokens{Node: Node{ID: id, Name: e.Name, ClusterName: p.self.ClusterName}, Tokens: e.FileTokens})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Deregister removes this node from the shared list.

@@ -58,7 +58,7 @@ func (a *API) deleteServiceToken(c *pipeline.Call) (pipeline.Prepared, error) {
 	}}, nil
 }
 
-// serviceCredentials is GET …/credential: the store's tokens and this
+// serviceCredentials is GET …/credential: the store's tokens and every
 // node's file tokens (each node reads its own service_tokens file).
 func (a *API) serviceCredentials(c *pipeline.Call) (pipeline.Prepared, error) {
 	ns, svc := c.PathParam("namespace"), c.PathParam("service")
@@ -66,6 +66,18 @@ func (a *API) serviceCredentials(c *pipeline.Call) (pipeline.Prepared, error) {
 		creds, err := a.ServiceAccounts.Credentials(ctx, ns, svc, a.Node.Name)
 		if err != nil {
 			return nil, err
+		}
+		if a.Peers != nil {
+			// Every node publishes its own file's tokens in the node list.
+			nodes, err := a.Peers.FileTokens(ctx)
+			if err != nil {
+				return nil, err
+			}
+			creds.Nodes = creds.Nodes[:0]
+			for _, n := range nodes {
+				creds.Nodes = append(creds.Nodes, serviceaccount.NodeTokens{Node: n.Node.Name,
+					Tokens: serviceaccount.NamesOf(n.Tokens, creds.Principal)})
+			}
 		}
 		return rest.OK(creds)
 	}}, nil

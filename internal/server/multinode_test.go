@@ -21,6 +21,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/esauth/esauth/internal/config"
+	"github.com/esauth/esauth/internal/serviceaccount"
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/store/etcdstore/etcdtest"
 )
@@ -703,4 +704,43 @@ func TestCredentialsAcrossNodes(t *testing.T) {
 	if !strings.Contains(cleared, `"total":3,"successful":3,"failed":0`) {
 		t.Errorf("clear cache: %s", cleared)
 	}
+}
+
+// GET …/credential lists the file tokens of every node sharing the store,
+// each under the nodes whose service_tokens file holds it, and follows a
+// file that changes.
+func TestFileTokensOfEveryNode(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	settings := etcdSettings("/filetokens/", m)
+	const hash = "{PBKDF2_STRETCH}10000$c2FsdHNhbHRzYWx0c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g="
+	var nodes []node
+	for i, names := range [][]string{{"shared", "only0"}, {"shared"}} {
+		conf := t.TempDir()
+		tokens := map[string]string{}
+		for _, n := range names {
+			tokens["elastic/fleet-server/"+n] = hash
+		}
+		tokens["elastic/kibana/other"] = hash
+		if err := serviceaccount.WriteTokensFile(conf, tokens); err != nil {
+			t.Fatal(err)
+		}
+		nodes = append(nodes, startNodeWith(t, nodeOptions{conf: conf, overrides: append(slices.Clone(settings), fmt.Sprintf("node.name=n%d", i)), elasticPassword: "elastic-pw"}))
+	}
+	creds := func() string {
+		_, body := nodes[1].call(t, "GET", "/_security/service/elastic/fleet-server/credential", admin, "")
+		return body
+	}
+	want := `"nodes_credentials":{"_nodes":{"total":2,"successful":2,"failed":0},"file_tokens":{"only0":{"nodes":["n0"]},"shared":{"nodes":["n0","n1"]}}}`
+	if got := creds(); !strings.Contains(got, want) || !strings.Contains(got, `"count":2`) {
+		t.Fatalf("credentials:\n%s\nwant %s", got, want)
+	}
+	// Node 1's file gains a token: it tells the others.
+	if err := serviceaccount.WriteTokensFile(nodes[1].conf, map[string]string{"elastic/fleet-server/shared": hash, "elastic/fleet-server/late": hash}); err != nil {
+		t.Fatal(err)
+	}
+	want = `"file_tokens":{"late":{"nodes":["n1"]},"only0":{"nodes":["n0"]},"shared":{"nodes":["n0","n1"]}}`
+	waitUntil(t, 10*time.Second, func() bool {
+		_, body := nodes[0].call(t, "GET", "/_security/service/elastic/fleet-server/credential", admin, "")
+		return strings.Contains(body, want)
+	})
 }

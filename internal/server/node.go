@@ -175,7 +175,6 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	go services.WatchFile(ctx, 0, nil)
 
 	// Every write, local or on another node, reaches every cache through
 	// this one fan-out.
@@ -189,12 +188,22 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	n.self = self
 	if w, ok := db.(store.Watcher); ok {
 		n.peers = peers.NewWithOptions(db, w, self, n.caches, log, peers.Options{Leaser: leaser})
+		_ = n.peers.Publish(services.FileTokenKeys()) // not registered yet: no write
 		if err := n.peers.Register(ctx); err != nil {
 			return nil, fmt.Errorf("registering this node in the shared store: %w", err)
 		}
 		n.onClose(func() error { n.peers.Deregister(context.WithoutCancel(ctx)); return nil })
 		go n.peers.Follow(ctx)
 	}
+
+	go services.WatchFile(ctx, 0, func() {
+		if n.peers == nil {
+			return
+		}
+		if err := n.peers.Publish(services.FileTokenKeys()); err != nil {
+			log.Warn("could not tell the other nodes of this node's file tokens", "err", err)
+		}
+	})
 
 	api := &securityapi.API{
 		Node:            self,

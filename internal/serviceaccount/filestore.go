@@ -9,7 +9,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -147,14 +146,17 @@ func (f *fileStore) verify(ctx context.Context, t Token) (bool, error) {
 }
 
 // names lists the file tokens of an account (findTokensFor): the rest of
-// every key that starts with "principal/", sorted.
+// every key that starts with "principal/", sorted. An empty principal
+// lists every key whole.
 func (f *fileStore) names(principal string) []string {
-	var out []string
-	for key := range f.table.Load().hashes {
-		if name, ok := strings.CutPrefix(key, principal+"/"); ok {
-			out = append(out, name)
-		}
+	hashes := f.table.Load().hashes
+	keys := make([]string, 0, len(hashes))
+	for key := range hashes {
+		keys = append(keys, key)
 	}
-	slices.Sort(out)
-	return out
+	if principal == "" {
+		slices.Sort(keys)
+		return keys
+	}
+	return NamesOf(keys, principal)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,23 @@ func (s *Service) WatchFile(ctx context.Context, interval time.Duration, onChang
 // FileTokenNames lists the tokens this node's service_tokens file holds
 // for an account, sorted: this node's part of GET …/credential.
 func (s *Service) FileTokenNames(principal string) []string { return s.file.names(principal) }
+
+// FileTokenKeys lists every token of this node's service_tokens file as
+// "namespace/service/name", sorted: what the node publishes to the others.
+func (s *Service) FileTokenKeys() []string { return s.file.names("") }
+
+// NamesOf picks the names of an account's tokens out of keys such as
+// FileTokenKeys returns, sorted.
+func NamesOf(keys []string, principal string) []string {
+	var out []string
+	for _, k := range keys {
+		if name, ok := strings.CutPrefix(k, principal+"/"); ok {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // IndexTokenChanged evicts a token of the store from this node's cache.
 // The node's fan-out calls it for every change the store reports under
