@@ -17,7 +17,7 @@ var tiers = [][]string{
 		"internal/suggest", "internal/random", "internal/filewatch", "internal/timevalue", "internal/latency", "internal/store/boltstore", "internal/store/etcdstore",
 		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers"},
 	{"internal/indices", "internal/fakecluster", "internal/gateway/table", "internal/gateway/items", "internal/roles", "internal/apikey", "internal/nativeusers", "internal/authcache", "internal/lockout",
-		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/userquery",
+		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/securityquery",
 		"internal/config", "internal/tlsconf", "internal/serviceaccount"},
 	{"internal/realm", "internal/filerealm", "internal/rest"},
 	{"internal/authn"},

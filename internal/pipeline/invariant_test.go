@@ -64,6 +64,10 @@ var bodies = map[string]string{
 	"user":            `{"query":{"match_all":{}}}`,
 	"api_key":         `{"name":"k"}`,
 	"_bulk_update":    `{"ids":["x"]}`,
+	"grant":           `{"grant_type":"password","username":"nopriv","password":"nopriv-secret","api_key":{"name":"k"}}`,
+	// By whole path where the last segment is ambiguous.
+	"/_security/_query/api_key": `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
+	"/_security/_query/role":    `{"query":{"match_all":{}}}`,
 }
 
 func basic(userPassword string) string { return "Basic " + servertest.B64(userPassword) }
@@ -113,7 +117,9 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 		segs := strings.Split(rt.Path, "/")
 		body := ""
 		if rt.Body == rest.BodyBuffered {
-			body = bodies[segs[len(segs)-1]]
+			if body = bodies[rt.Path]; body == "" {
+				body = bodies[segs[len(segs)-1]]
+			}
 		}
 		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user", "{ids}", "x").Replace(rt.Path)
 		selfPath := strings.Replace(path, "/other", "/nopriv", 1)

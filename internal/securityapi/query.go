@@ -6,7 +6,7 @@ import (
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/pipeline"
 	"github.com/esauth/esauth/internal/rest"
-	"github.com/esauth/esauth/internal/userquery"
+	"github.com/esauth/esauth/internal/securityquery"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -16,7 +16,7 @@ func (a *API) queryUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 	if _, err := c.BoolParam("with_profile_uid", false); err != nil {
 		return pipeline.Prepared{}, err
 	}
-	q, err := userquery.Parse(c.Content())
+	q, err := securityquery.ParseUsers(c.Content())
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}

@@ -1,8 +1,9 @@
-package userquery
+package securityquery
 
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/esauth/esauth/internal/eserr"
 )
@@ -53,6 +54,8 @@ type rangeQuery struct {
 	from, to   *scalar // nil: unbounded
 	incL, incU bool
 	relation   bool
+	format     string
+	timeZone   *time.Location // nil: none given
 }
 
 type matchQuery struct {
@@ -79,6 +82,7 @@ type sqsQuery struct {
 	analyzeWildcard bool
 	fuzzyPrefix     int
 	transpositions  bool
+	refs            []fref // the fields, once translated
 }
 
 // unsupportedQuery is a query type Elasticsearch knows but the user-query
@@ -693,7 +697,19 @@ func (p *parser) rangeOptions(q *rangeQuery, v *node, relation *string, relation
 			q.to, q.incU = bound(iv), true
 		case "boost":
 			f = p.boost(iv)
-		case "time_zone", "format", "_name":
+		case "format":
+			q.format, f = p.text(iv)
+		case "time_zone":
+			var z string
+			if z, f = p.text(iv); f == nil {
+				zone, ok := parseZone(z)
+				if !ok {
+					// ZoneId.of's exception, which RangeQueryBuilder lets out.
+					return &failure{newErr("zone_rules_exception", 500, "Unknown time-zone ID: "+z), iv.off}
+				}
+				q.timeZone = zone
+			}
+		case "_name":
 			_, f = p.text(iv)
 		case "relation":
 			*relation, f = p.text(iv)

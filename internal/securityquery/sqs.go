@@ -1,7 +1,8 @@
-package userquery
+package securityquery
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
 )
@@ -43,23 +44,24 @@ func (a anyMatcher) match(d *doc) bool {
 	return false
 }
 
-// enabledPrefix is a PrefixQuery on the boolean field's indexed terms "T"
-// and "F", which analyze_wildcard builds without asking the field type.
-type enabledPrefix string
+// boolPrefix is a PrefixQuery on a boolean field's indexed terms "T" and
+// "F", which analyze_wildcard builds without asking the field type.
+type boolPrefix struct {
+	f      int
+	prefix string
+}
 
-func (p enabledPrefix) match(d *doc) bool {
-	t := "F"
-	if d.u.Enabled {
-		t = "T"
-	}
-	return p == "" || string(p) == t
+func (p boolPrefix) match(d *doc) bool {
+	v, ok := d.src.Bool(d.i, p.f)
+	return ok && strings.HasPrefix(boolTerm(v), p.prefix)
 }
 
 // sqsBuilder turns a simple_query_string into matchers the way
 // SimpleQueryStringQueryParser does: Lucene's operator parser, with each
 // term, phrase, prefix or fuzzy term expanded over the fields.
 type sqsBuilder struct {
-	fields  []field
+	c       *compiler
+	fields  []fref
 	an      *analyzer
 	lenient bool
 	flags   int
@@ -98,17 +100,15 @@ func (b *sqsBuilder) matchParens(data []rune) {
 	}
 }
 
-func compileSQS(q sqsQuery) (matcher, *eserr.Error) {
-	b := &sqsBuilder{q: q, flags: q.flags, def: occShould}
+func (c *compiler) compileSQS(q sqsQuery) (matcher, *eserr.Error) {
+	b := &sqsBuilder{c: c, q: q, flags: q.flags, def: occShould}
 	if q.and {
 		b.def = occMust
 	}
 	if q.lenient != nil {
 		b.lenient = *q.lenient
 	}
-	for _, name := range q.fields {
-		b.fields = append(b.fields, mustField(name))
-	}
+	b.fields = q.refs
 	if q.analyzer != "" {
 		a, ok := analyzerByName(q.analyzer)
 		if !ok {
@@ -375,10 +375,10 @@ func addClause(bq *boolMatcher, q matcher, o occur) *boolMatcher {
 // perField builds one query per field and combines them as a dis_max; a
 // field that fails either fails the query or, when lenient, matches
 // nothing; a field with no terms drops out.
-func (b *sqsBuilder) perField(build func(f field, an analyzer) (matcher, *eserr.Error)) matcher {
+func (b *sqsBuilder) perField(build func(f fref, an analyzer) (matcher, *eserr.Error)) matcher {
 	var alts anyMatcher
 	for _, f := range b.fields {
-		an := fieldAnalyzer(f)
+		an := b.c.s.analyzer(f)
 		if b.an != nil {
 			an = *b.an
 		}
@@ -407,9 +407,9 @@ func (b *sqsBuilder) perField(build func(f field, an analyzer) (matcher, *eserr.
 
 // defaultQuery is a match query per field with the default operator.
 func (b *sqsBuilder) defaultQuery(text string) matcher {
-	return b.perField(func(f field, an analyzer) (matcher, *eserr.Error) {
-		if f == fEnabled {
-			return enabledTerm(text)
+	return b.perField(func(f fref, an analyzer) (matcher, *eserr.Error) {
+		if !b.c.hasTerms(f) {
+			return b.c.compileTerms(f, []scalar{{kind: kString, s: text}}, false)
 		}
 		groups := groupByPosition(an.analyze(text, nil))
 		return b.combine(f, groups), nil
@@ -417,7 +417,7 @@ func (b *sqsBuilder) defaultQuery(text string) matcher {
 }
 
 // combine joins per-position term groups with the default operator.
-func (b *sqsBuilder) combine(f field, groups [][]string) matcher {
+func (b *sqsBuilder) combine(f fref, groups [][]string) matcher {
 	switch len(groups) {
 	case 0:
 		return nil
@@ -427,19 +427,11 @@ func (b *sqsBuilder) combine(f field, groups [][]string) matcher {
 	return newGroupMatcher(f, groups, b.def == occMust)
 }
 
-func enabledTerm(text string) (matcher, *eserr.Error) {
-	m, err := compileTerms(fEnabled, []scalar{{kind: kString, s: text}}, false)
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // phraseQuery is a phrase query per field (a term when one token).
 func (b *sqsBuilder) phraseQuery(text string, slop int) matcher {
-	return b.perField(func(f field, an analyzer) (matcher, *eserr.Error) {
-		if f == fEnabled {
-			return enabledTerm(text)
+	return b.perField(func(f fref, an analyzer) (matcher, *eserr.Error) {
+		if !b.c.hasTerms(f) {
+			return b.c.compileTerms(f, []scalar{{kind: kString, s: text}}, false)
 		}
 		toks := an.analyze(text, nil)
 		groups := groupByPosition(toks)
@@ -448,7 +440,7 @@ func (b *sqsBuilder) phraseQuery(text string, slop int) matcher {
 			return nil, nil
 		case len(groups) == 1:
 			return newTermSet(f, groups[0], false), nil
-		case f == fUsername || f == fRoles:
+		case b.c.s.kind(f) != Text:
 			// Keyword fields have no positions; a multi-token phrase can
 			// only come from an analyzer override and matches nothing.
 			return matchNoneMatcher{}, nil
@@ -467,10 +459,13 @@ func (b *sqsBuilder) phraseQuery(text string, slop int) matcher {
 // prefixQuery is a prefix query per field on the normalised text (or, with
 // analyze_wildcard, on the analysed text's last token).
 func (b *sqsBuilder) prefixQuery(text string) matcher {
-	return b.perField(func(f field, an analyzer) (matcher, *eserr.Error) {
+	return b.perField(func(f fref, an analyzer) (matcher, *eserr.Error) {
 		if b.q.analyzeWildcard {
-			if f == fEnabled {
-				return enabledPrefix(text), nil
+			if b.c.s.kind(f) == Boolean {
+				return boolPrefix{f.f, text}, nil
+			}
+			if b.c.s.kind(f) == Date {
+				return nil, b.c.notTermField("prefix", f)
 			}
 			groups := groupByPosition(an.analyze(text, nil))
 			if len(groups) == 0 {
@@ -498,8 +493,8 @@ func (b *sqsBuilder) prefixQuery(text string) matcher {
 			}
 			return bq, nil
 		}
-		if f == fEnabled {
-			return nil, queryShard("Can only use prefix queries on keyword, text and wildcard fields - not on [enabled] which is of type [boolean]")
+		if !b.c.hasTerms(f) {
+			return nil, b.c.notTermField("prefix", f)
 		}
 		return newPrefix(f, an.normalize(text), false), nil
 	})
@@ -507,9 +502,9 @@ func (b *sqsBuilder) prefixQuery(text string) matcher {
 
 // fuzzyQuery is a fuzzy query per field on the normalised text.
 func (b *sqsBuilder) fuzzyQuery(text string, edits int) matcher {
-	return b.perField(func(f field, an analyzer) (matcher, *eserr.Error) {
-		if f == fEnabled {
-			return nil, createQueryFailed(eserr.IllegalArgument("Can only use fuzzy queries on keyword and text fields - not on [enabled] which is of type [boolean]"))
+	return b.perField(func(f fref, an analyzer) (matcher, *eserr.Error) {
+		if !b.c.hasTerms(f) {
+			return nil, createQueryFailed(b.c.notFuzzyField(f))
 		}
 		return newFuzzy(f, an.normalize(text), edits, b.q.fuzzyPrefix, b.q.transpositions), nil
 	})

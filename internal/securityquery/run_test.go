@@ -1,4 +1,4 @@
-package userquery
+package securityquery
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // usernames in order.
 func names(t *testing.T, body string) (int, []string) {
 	t.Helper()
-	r, err := Parse([]byte(body))
+	r, err := ParseUsers([]byte(body))
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", body, err)
 	}
@@ -219,7 +219,7 @@ func TestRunPagingAndSort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Parse([]byte(tt.body))
+			r, err := ParseUsers([]byte(tt.body))
 			if err != nil {
 				t.Fatalf("Parse(%s): %v", tt.body, err)
 			}
@@ -242,13 +242,13 @@ func TestRunPagingAndSort(t *testing.T) {
 // heap or from sorting everything.
 func TestSelectTopMatchesFullSort(t *testing.T) {
 	users := generate(5000)
-	full, err := Parse([]byte(`{"sort":[{"roles":{"order":"desc"}},"username"],"size":5000}`))
+	full, err := ParseUsers([]byte(`{"sort":[{"roles":{"order":"desc"}},"username"],"size":5000}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := full.Run(users).Hits
 	for _, page := range []struct{ from, size int }{{0, 10}, {37, 25}, {4990, 10}, {0, 1}} {
-		r, err := Parse([]byte(`{"sort":[{"roles":{"order":"desc"}},"username"],"from":` + itoa(page.from) + `,"size":` + itoa(page.size) + `}`))
+		r, err := ParseUsers([]byte(`{"sort":[{"roles":{"order":"desc"}},"username"],"from":` + itoa(page.from) + `,"size":` + itoa(page.size) + `}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +263,7 @@ func TestSelectTopMatchesFullSort(t *testing.T) {
 func TestRunLeavesUsersAlone(t *testing.T) {
 	users := fixture()
 	before := fixture()
-	r, err := Parse([]byte(`{"sort":[{"username":{"order":"desc"}}],"query":{"match":{"full_name":"bob"}}}`))
+	r, err := ParseUsers([]byte(`{"sort":[{"username":{"order":"desc"}}],"query":{"match":{"full_name":"bob"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestHostileInputsAreFast(t *testing.T) {
 		`{"` + strings.Repeat("q", 1<<20) + `":1}`,
 	} {
 		start := time.Now()
-		if r, err := Parse([]byte(body)); err == nil {
+		if r, err := ParseUsers([]byte(body)); err == nil {
 			r.Run(users)
 		}
 		if d := time.Since(start); d > 2*time.Second {

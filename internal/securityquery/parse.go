@@ -1,20 +1,15 @@
-package userquery
+package securityquery
 
 import (
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/xcontent"
 )
-
-// payloadParser is the name of RestQueryUserAction's ConstructingObjectParser,
-// which every body-level message quotes.
-const payloadParser = "query_user_request_payload"
-
-var payloadFields = []string{"query", "from", "size", "sort", "search_after"}
 
 // Elasticsearch's defaults for a search without from/size, and the
 // security index's index.max_result_window.
@@ -23,19 +18,24 @@ const (
 	maxResultWindow = 10000
 )
 
-// Request is a parsed and validated query-users body, ready to run.
+// Request is a parsed and validated query body, ready to run.
 type Request struct {
-	match matcher // nil matches every user
+	s     *Schema
+	match matcher // nil matches every document
 	from  int
 	size  int
 	sorts []sortKey // nil when the body has no sort
 	after []afterValue
+	aggs  []*agg
 }
 
-// parser holds the body for locating errors and the query nesting depth.
+// parser holds the body for locating errors, the query nesting depth and
+// the schema whose body is parsed.
 type parser struct {
 	body  []byte
 	depth int
+	name  string // the payload parser's name
+	s     *Schema
 }
 
 // rawRequest is the body as Elasticsearch's REST layer parses it, before the
@@ -46,32 +46,82 @@ type rawRequest struct {
 	sorts      []rawSort
 	after      []scalar
 	hasAfter   bool
+	aggs       []*rawAgg
+	aggsSeen   int // how many of "aggs" and "aggregations" the body has
 }
 
-// Parse parses a query-users body. A nil or empty body is match_all, from 0,
-// size 10. Errors are *eserr.Error values carrying Elasticsearch's type,
-// reason, cause chain and status, in the order Elasticsearch checks: body
-// parsing, request validation, field-name translation, the search request's
-// validation, then what the shard would reject (query building, sort,
-// search_after, result window).
-func Parse(body []byte) (*Request, error) {
-	var raw rawRequest
+// Parse parses a query body for the schema's documents. A nil or empty
+// body is match_all, from 0, size 10. Errors are *eserr.Error values
+// carrying Elasticsearch's type, reason, cause chain and status, in the
+// order Elasticsearch checks: body parsing, request validation,
+// field-name translation (query, sort, aggregations), the search
+// request's validation, then what the shard would reject (query
+// building, sort, search_after, result window, aggregations).
+//
+// Parse is ParseBody, Validate and Build in one. An API runs them apart
+// when authorization comes between, as in Elasticsearch: the REST layer
+// parses and the request validates before it, the transport action
+// translates after it.
+func (s *Schema) Parse(body []byte) (*Request, error) {
+	return s.parseAt(body, time.Now().UnixMilli())
+}
+
+// parseAt is Parse with "now" (for date math) given.
+func (s *Schema) parseAt(body []byte, now int64) (*Request, error) {
+	b, err := s.ParseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	return b.build(now)
+}
+
+// Body is a parsed query body, not yet validated or translated.
+type Body struct {
+	s   *Schema
+	raw rawRequest
+}
+
+// ParseBody parses a body as the REST handler does.
+func (s *Schema) ParseBody(body []byte) (*Body, error) {
+	b := &Body{s: s}
 	if len(body) > 0 {
-		if err := parseBody(body, &raw); err != nil {
+		if err := s.parseBody(body, &b.raw); err != nil {
 			return nil, err
 		}
 	}
-	return raw.build()
+	return b, nil
 }
 
-func parseBody(body []byte, raw *rawRequest) error {
-	p := &parser{body: body}
+// Validate is the request's validate: from and size.
+func (b *Body) Validate() error {
+	raw := &b.raw
+	var v eserr.Validator
+	if raw.from != nil && *raw.from < 0 {
+		v.Add("[from] parameter cannot be negative but was [%d]", *raw.from)
+	}
+	if raw.size != nil && *raw.size < 0 {
+		v.Add("[size] parameter cannot be negative but was [%d]", *raw.size)
+	}
+	return v.Err()
+}
+
+// Build translates a validated body and builds what the shard would,
+// with date math's "now" the current time.
+func (b *Body) Build() (*Request, error) { return b.build(time.Now().UnixMilli()) }
+
+func (b *Body) build(now int64) (*Request, error) { return b.raw.build(b.s, now) }
+
+func (s *Schema) parseBody(body []byte, raw *rawRequest) error {
+	p := &parser{body: body, name: s.Payload, s: s}
 	root, dup, dupOff := jsonTree(body)
 	if root == nil {
 		return p.syntaxError()
 	}
 	if root.kind != kObject {
-		return p.xcp(root.off, root.off, "[%s] Expected START_OBJECT but was: %s", payloadParser, root.kind).err
+		return p.xcp(root.off, root.off, "[%s] Expected START_OBJECT but was: %s", p.name, root.kind).err
 	}
 	// Elasticsearch enables Jackson's strict duplicate detection.
 	if dupOff >= 0 {
@@ -79,6 +129,13 @@ func parseBody(body []byte, raw *rawRequest) error {
 	}
 	if f := p.payload(root, raw); f != nil {
 		return f.err
+	}
+	if raw.aggsSeen > 1 {
+		// The ConstructingObjectParser's builder refuses both, once every
+		// field has been parsed.
+		e := newErr("x_content_parse_exception", 400, "Failed to build ["+p.name+"] after last required field arrived")
+		e.CausedBy = eserr.IllegalArgument("Duplicate 'aggs' or 'aggregations' field")
+		return e
 	}
 	return nil
 }
@@ -92,7 +149,7 @@ func (p *parser) syntaxError() error {
 		i++
 	}
 	if i == len(p.body) {
-		return p.xcp(i, i, "[%s] Expected START_OBJECT but was: null", payloadParser).err
+		return p.xcp(i, i, "[%s] Expected START_OBJECT but was: null", p.name).err
 	}
 	var k kind
 	switch c := p.body[i]; {
@@ -104,7 +161,7 @@ func (p *parser) syntaxError() error {
 		k = kNumber
 	}
 	if k != 0 {
-		return p.xcp(i, i, "[%s] Expected START_OBJECT but was: %s", payloadParser, k).err
+		return p.xcp(i, i, "[%s] Expected START_OBJECT but was: %s", p.name, k).err
 	}
 	if err := xcontent.Fields(p.body, func(xcontent.Value) error { return nil }); err != nil {
 		return err
@@ -112,7 +169,7 @@ func (p *parser) syntaxError() error {
 	return p.xcp(i, i, "Unexpected character").err
 }
 
-// payload is RestQueryUserAction.PARSER.
+// payload is the REST handler's PARSER.
 func (p *parser) payload(root *node, raw *rawRequest) *failure {
 	for i, key := range root.keys {
 		v := root.vals[i]
@@ -120,12 +177,21 @@ func (p *parser) payload(root *node, raw *rawRequest) *failure {
 		switch key {
 		case "query":
 			if v.kind != kObject {
-				return p.wrongType(payloadParser, key, v)
+				return p.wrongType(p.name, key, v)
 			}
 			raw.query, f = p.topLevelQuery(v)
+		case "aggs", "aggregations":
+			if !p.s.Aggs {
+				return p.unknownField(p.name, root, i, p.s.payloadFields())
+			}
+			if v.kind != kObject {
+				return p.wrongType(p.name, key, v)
+			}
+			raw.aggsSeen++
+			raw.aggs, f = p.aggregations(v, 0)
 		case "from", "size":
 			if v.kind != kNumber && v.kind != kString {
-				return p.wrongType(payloadParser, key, v)
+				return p.wrongType(p.name, key, v)
 			}
 			var n int32
 			n, f = p.intValue(v)
@@ -136,20 +202,20 @@ func (p *parser) payload(root *node, raw *rawRequest) *failure {
 			}
 		case "sort":
 			if v.kind != kObject && v.kind != kArray {
-				return p.wrongType(payloadParser, key, v)
+				return p.wrongType(p.name, key, v)
 			}
 			raw.sorts, f = p.sortList(v)
 		case "search_after":
 			if v.kind == kObject {
-				return p.wrongType(payloadParser, key, v)
+				return p.wrongType(p.name, key, v)
 			}
 			raw.hasAfter = true
 			raw.after, f = p.searchAfter(v)
 		default:
-			return p.unknownField(payloadParser, root, i, payloadFields)
+			return p.unknownField(p.name, root, i, p.s.payloadFields())
 		}
 		if f != nil {
-			return p.wrapField(payloadParser, key, f)
+			return p.wrapField(p.name, key, f)
 		}
 	}
 	return nil
@@ -157,30 +223,23 @@ func (p *parser) payload(root *node, raw *rawRequest) *failure {
 
 // build runs the checks that follow body parsing, in Elasticsearch's order,
 // and compiles what the shard would build.
-func (raw *rawRequest) build() (*Request, error) {
-	// QueryUserRequest.validate
-	var v eserr.Validator
-	if raw.from != nil && *raw.from < 0 {
-		v.Add("[from] parameter cannot be negative but was [%d]", *raw.from)
-	}
-	if raw.size != nil && *raw.size < 0 {
-		v.Add("[size] parameter cannot be negative but was [%d]", *raw.size)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	// TransportQueryUserAction: UserBoolQueryBuilder.build, then the sorts.
+func (raw *rawRequest) build(s *Schema, now int64) (*Request, error) {
+	// The transport action: the query's translation, then the sorts',
+	// then the aggregations'.
 	q := raw.query
 	if q != nil {
 		var err error
-		if q, err = translate(q); err != nil {
+		if q, err = s.translate(q); err != nil {
 			return nil, err
 		}
 	}
-	for _, s := range raw.sorts {
-		if err := s.translate(); err != nil {
+	for i := range raw.sorts {
+		if err := s.translateSort(&raw.sorts[i]); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.translateAggs(raw.aggs); err != nil {
+		return nil, err
 	}
 	// SearchRequest.validate on the internal search.
 	if raw.hasAfter && raw.from != nil && *raw.from > 0 {
@@ -188,8 +247,10 @@ func (raw *rawRequest) build() (*Request, error) {
 		sv.Add("[from] parameter must be set to 0 when [search_after] is used")
 		return nil, sv.Err()
 	}
-	// The shard: query, sort, search_after, then the result window.
-	req := &Request{size: defaultSize}
+	// The shard: query, sort, search_after, the result window, then the
+	// aggregations.
+	c := &compiler{s: s, now: now}
+	req := &Request{s: s, size: defaultSize}
 	if raw.from != nil {
 		req.from = int(*raw.from)
 	}
@@ -197,7 +258,7 @@ func (raw *rawRequest) build() (*Request, error) {
 		req.size = int(*raw.size)
 	}
 	if q != nil {
-		m, err := compile(q)
+		m, err := c.compile(q)
 		if err == nil && clauses(m) > maxClauseCount {
 			err = tooManyClauses()
 		}
@@ -208,15 +269,15 @@ func (raw *rawRequest) build() (*Request, error) {
 			req.match = m
 		}
 	}
-	for _, s := range raw.sorts {
-		k, err := s.build()
+	for _, rs := range raw.sorts {
+		k, err := c.buildSort(rs)
 		if err != nil {
 			return nil, shardFailure(err)
 		}
 		req.sorts = append(req.sorts, k)
 	}
 	if raw.hasAfter {
-		after, err := convertAfter(req.sorts, raw.after)
+		after, err := c.convertAfter(req.sorts, raw.after)
 		if err != nil {
 			return nil, shardFailure(err)
 		}
@@ -227,6 +288,11 @@ func (raw *rawRequest) build() (*Request, error) {
 			"See the scroll api for a more efficient way to request large data sets. "+
 			"This limit can be set by changing the [index.max_result_window] index level setting.", maxResultWindow, window))
 	}
+	aggs, err := c.buildAggs(raw.aggs)
+	if err != nil {
+		return nil, shardFailure(err)
+	}
+	req.aggs = aggs
 	return req, nil
 }
 
@@ -377,6 +443,7 @@ func (v scalar) javaString() string {
 
 // rawSort is one parsed FieldSortBuilder.
 type rawSort struct {
+	ref     fref // set by translation
 	field   string
 	desc    bool
 	mode    string // "" or lower-case SortMode
@@ -416,7 +483,7 @@ func (p *parser) sortItem(it *node) (rawSort, *failure) {
 		return rawSort{field: it.str}, nil
 	case kObject:
 	default:
-		return rawSort{}, illegalArg(it.off, "mal-formatted sort object")
+		return rawSort{}, illegalArg(it.off, "%s", p.s.malformedSort())
 	}
 	if len(it.keys) == 0 {
 		return rawSort{}, parsing(it.end, "Failed to parse object: expecting token of type [FIELD_NAME] but found [END_OBJECT]")

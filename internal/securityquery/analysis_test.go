@@ -1,4 +1,4 @@
-package userquery
+package securityquery
 
 import (
 	"math/rand/v2"
@@ -70,11 +70,11 @@ func TestSuggest(t *testing.T) {
 		cand []string
 		want string
 	}{
-		{"quer", payloadFields, " did you mean [query]?"},
-		{"form", payloadFields, ""},
-		{"searchafter", payloadFields, " did you mean [search_after]?"},
+		{"quer", Users.payloadFields(), " did you mean [query]?"},
+		{"form", Users.payloadFields(), ""},
+		{"searchafter", Users.payloadFields(), " did you mean [search_after]?"},
 		{"musts", boolFields, " did you mean any of [must, mustNot]?"},
-		{"zzz", payloadFields, ""},
+		{"zzz", Users.payloadFields(), ""},
 	} {
 		if got := didYouMean(tt.in, tt.cand); got != tt.want {
 			t.Errorf("didYouMean(%q) = %q, want %q", tt.in, got, tt.want)

@@ -1,13 +1,14 @@
-package userquery
+package securityquery
 
 import (
+	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/esauth/esauth/internal/eserr"
-	"github.com/esauth/esauth/internal/user"
 )
 
 // matcher is a compiled query: what the shard's Lucene query would match.
@@ -15,42 +16,76 @@ type matcher interface {
 	match(d *doc) bool
 }
 
-// doc is one user being evaluated. It caches the analysed text fields so
-// that several clauses on full_name or email analyse them once, and its
-// buffers are reused from user to user.
+// doc is one document being evaluated. It caches the analysed text fields
+// so that several clauses on one field analyse it once, and its buffers
+// are reused from document to document.
 type doc struct {
-	u    *user.User
-	toks [2][]token
-	done [2]bool
+	s    *Schema
+	src  Source
+	i    int
+	toks [][]token
+	done []bool
+	buf  []string
 }
 
-func (d *doc) reset(u *user.User) {
-	d.u = u
-	d.done = [2]bool{}
+func newDoc(s *Schema, src Source) *doc {
+	return &doc{s: s, src: src, toks: make([][]token, len(s.Fields)), done: make([]bool, len(s.Fields))}
 }
 
-// tokens returns the indexed tokens of full_name or email.
-func textIndex(f field) int {
-	if f == fEmail {
-		return 1
-	}
-	return 0
+func (d *doc) reset(i int) {
+	d.i = i
+	clear(d.done)
 }
 
-func (d *doc) tokens(f field) []token {
-	i := textIndex(f)
-	v := d.u.FullName
-	if f == fEmail {
-		v = d.u.Email
-	}
-	if !d.done[i] {
-		d.done[i] = true
-		d.toks[i] = d.toks[i][:0]
-		if v != nil {
-			d.toks[i] = fieldAnalyzer(f).analyze(*v, d.toks[i])
+// positionIncrementGap is the gap Lucene leaves between the values of a
+// multi-valued text field.
+const positionIncrementGap = 100
+
+// tokens returns the indexed tokens of a text field.
+func (d *doc) tokens(f int) []token {
+	if !d.done[f] {
+		d.done[f] = true
+		toks := d.toks[f][:0]
+		an := d.s.analyzers[f]
+		next := 0
+		for _, v := range d.src.Strings(d.i, f, d.buf[:0]) {
+			start := len(toks)
+			toks = an.analyze(v, toks)
+			for j := start; j < len(toks); j++ {
+				toks[j].pos += next
+			}
+			if len(toks) > start {
+				next = toks[len(toks)-1].pos + positionIncrementGap + 1
+			}
 		}
+		d.toks[f] = toks
 	}
-	return d.toks[i]
+	return d.toks[f]
+}
+
+// values returns the terms of a keyword field, or of a flattened field
+// (all its leaves, or those of one key). The slice is reused by the next
+// call.
+func (d *doc) values(r fref) []string {
+	if d.s.Fields[r.f].Kind == Flattened {
+		d.buf = d.buf[:0]
+		for _, l := range d.src.Leaves(d.i, r.f) {
+			if !r.sub || l.Path == r.path {
+				d.buf = append(d.buf, l.Value)
+			}
+		}
+		return d.buf
+	}
+	d.buf = d.src.Strings(d.i, r.f, d.buf[:0])
+	return d.buf
+}
+
+// boolTerm is the term Lucene indexes for a boolean.
+func boolTerm(v bool) string {
+	if v {
+		return "T"
+	}
+	return "F"
 }
 
 // termPred tests one indexed term.
@@ -58,20 +93,23 @@ type termPred interface{ ok(term string) bool }
 
 // mayHave is false when a text field certainly has no token p accepts,
 // which saves analysing it.
-func (d *doc) mayHave(f field, p any) bool {
+func (d *doc) mayHave(f int, p any) bool {
 	n, ok := p.(textNeedle)
-	if !ok || d.done[textIndex(f)] {
+	if !ok || d.done[f] {
 		return true
 	}
-	v := d.u.FullName
-	if f == fEmail {
-		v = d.u.Email
-	}
-	if v == nil {
-		return false
-	}
+	vals := d.src.Strings(d.i, f, d.buf[:0])
+	d.buf = vals
 	ns := n.needles()
-	return ns == nil || mayContain(*v, ns)
+	if ns == nil {
+		return len(vals) > 0
+	}
+	for _, v := range vals {
+		if mayContain(v, ns) {
+			return true
+		}
+	}
+	return false
 }
 
 // textNeedle is implemented by predicates that can only accept a token of
@@ -140,24 +178,27 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// anyTerm reports whether some indexed term of a keyword or text field
-// satisfies p: Lucene's term-level queries see a field as its set of terms.
-func (d *doc) anyTerm(f field, p termPred) bool {
-	switch f {
-	case fUsername:
-		return p.ok(d.u.Username)
-	case fRoles:
-		for _, r := range d.u.Roles {
-			if p.ok(r) {
+// anyTerm reports whether some indexed term of a field satisfies p:
+// Lucene's term-level queries see a field as its set of terms.
+func (d *doc) anyTerm(r fref, p termPred) bool {
+	switch d.s.Fields[r.f].Kind {
+	case Text:
+		if !d.mayHave(r.f, p) {
+			return false
+		}
+		for _, t := range d.tokens(r.f) {
+			if p.ok(t.term) {
 				return true
 			}
 		}
-	case fFullName, fEmail:
-		if !d.mayHave(f, p) {
-			return false
-		}
-		for _, t := range d.tokens(f) {
-			if p.ok(t.term) {
+	case Boolean:
+		v, ok := d.src.Bool(d.i, r.f)
+		return ok && p.ok(boolTerm(v))
+	case Date:
+		return false // points, not terms
+	default:
+		for _, v := range d.values(r) {
+			if p.ok(v) {
 				return true
 			}
 		}
@@ -219,14 +260,14 @@ func (b *boolMatcher) match(d *doc) bool {
 
 // termSet matches a field holding one of a set of terms.
 type termSet struct {
-	f     field
+	f     fref
 	set   map[string]struct{}
 	one   string // the term when there is exactly one
 	terms []string
 	ci    bool
 }
 
-func newTermSet(f field, terms []string, ci bool) matcher {
+func newTermSet(f fref, terms []string, ci bool) matcher {
 	if len(terms) == 0 {
 		return matchNoneMatcher{}
 	}
@@ -276,7 +317,7 @@ func (t *termSet) needles() []string {
 // Terms are looked up in a map rather than tested clause by clause, so a
 // long match query costs each user only as much as the user's own terms.
 type groupMatcher struct {
-	f      field
+	f      fref
 	index  map[string][]int32 // term → the groups it belongs to
 	groups int
 	and    bool
@@ -284,7 +325,7 @@ type groupMatcher struct {
 	terms  []string
 }
 
-func newGroupMatcher(f field, groups [][]string, and bool) *groupMatcher {
+func newGroupMatcher(f fref, groups [][]string, and bool) *groupMatcher {
 	g := &groupMatcher{f: f, index: map[string][]int32{}, groups: len(groups), and: and}
 	for gi, terms := range groups {
 		for _, t := range terms {
@@ -341,21 +382,23 @@ func (g *groupMatcher) match(d *doc) bool {
 		}
 		return count >= need
 	}
-	switch g.f {
-	case fUsername:
-		return visit(d.u.Username)
-	case fRoles:
-		for _, r := range d.u.Roles {
-			if visit(r) {
+	switch d.s.Fields[g.f.f].Kind {
+	case Text:
+		if !d.mayHave(g.f.f, g) {
+			return false
+		}
+		for _, t := range d.tokens(g.f.f) {
+			if visit(t.term) {
 				return true
 			}
 		}
-	case fFullName, fEmail:
-		if !d.mayHave(g.f, g) {
-			return false
-		}
-		for _, t := range d.tokens(g.f) {
-			if visit(t.term) {
+	case Boolean:
+		v, ok := d.src.Bool(d.i, g.f.f)
+		return ok && visit(boolTerm(v))
+	case Date:
+	default:
+		for _, v := range d.values(g.f) {
+			if visit(v) {
 				return true
 			}
 		}
@@ -364,13 +407,13 @@ func (g *groupMatcher) match(d *doc) bool {
 }
 
 type prefixMatcher struct {
-	f      field
+	f      fref
 	prefix string
 	ci     bool
 	needle [1]string // prefix, as textNeedle wants it
 }
 
-func newPrefix(f field, prefix string, ci bool) *prefixMatcher {
+func newPrefix(f fref, prefix string, ci bool) *prefixMatcher {
 	return &prefixMatcher{f: f, prefix: prefix, ci: ci, needle: [1]string{prefix}}
 }
 
@@ -409,7 +452,7 @@ func foldEq(a, b rune) bool {
 // wildcardMatcher is Lucene's WildcardQuery: '*' any run, '?' one code
 // point, '\' escapes; the pattern must match the whole term.
 type wildcardMatcher struct {
-	f   field
+	f   fref
 	pat []wtok
 	ci  bool
 }
@@ -419,7 +462,7 @@ type wtok struct {
 	r    rune
 }
 
-func newWildcard(f field, pattern string, ci bool) *wildcardMatcher {
+func newWildcard(f fref, pattern string, ci bool) *wildcardMatcher {
 	w := &wildcardMatcher{f: f, ci: ci}
 	for i := 0; i < len(pattern); {
 		r, n := utf8.DecodeRuneInString(pattern[i:])
@@ -479,7 +522,7 @@ func (w *wildcardMatcher) match(d *doc) bool { return d.anyTerm(w.f, w) }
 
 // rangeMatcher is a TermRangeQuery: terms compare as UTF-8 bytes.
 type rangeMatcher struct {
-	f          field
+	f          fref
 	lo, hi     *string
 	incL, incU bool
 }
@@ -504,7 +547,7 @@ func (r *rangeMatcher) match(d *doc) bool { return d.anyTerm(r.f, r) }
 // the rest within edits (an adjacent transposition counting as one edit
 // when transpositions are on).
 type fuzzyMatcher struct {
-	f              field
+	f              fref
 	term           []rune
 	edits, prefix  int
 	transpositions bool
@@ -578,43 +621,64 @@ func abs(x int) int {
 	return x
 }
 
-type existsMatcher struct{ f field }
+type existsMatcher struct{ f fref }
 
 func (e existsMatcher) match(d *doc) bool {
-	switch e.f {
-	case fRoles:
-		return len(d.u.Roles) > 0
-	case fFullName:
-		return d.u.FullName != nil
-	case fEmail:
-		return d.u.Email != nil
+	switch d.s.Fields[e.f.f].Kind {
+	case Boolean:
+		_, ok := d.src.Bool(d.i, e.f.f)
+		return ok
+	case Date:
+		_, ok := d.src.Date(d.i, e.f.f)
+		return ok
+	case Text:
+		d.buf = d.src.Strings(d.i, e.f.f, d.buf[:0])
+		return len(d.buf) > 0
 	}
-	return true // username and enabled are always indexed
+	return len(d.values(e.f)) > 0
 }
 
-// enabledRange matches enabled (indexed as 0 or 1) within [lo, hi]; a term
-// query is the range [v, v].
-type enabledRange struct{ lo, hi int64 }
+// boolRange matches a boolean field (indexed as 0 or 1) within [lo, hi];
+// a term query is the range [v, v].
+type boolRange struct {
+	f      int
+	lo, hi int64
+}
 
-func (e enabledRange) match(d *doc) bool {
+func (e boolRange) match(d *doc) bool {
+	b, ok := d.src.Bool(d.i, e.f)
+	if !ok {
+		return false
+	}
 	v := int64(0)
-	if d.u.Enabled {
+	if b {
 		v = 1
 	}
 	return e.lo <= v && v <= e.hi
 }
 
+// dateRange matches a date field within [lo, hi] (epoch millis).
+type dateRange struct {
+	f      int
+	lo, hi int64
+}
+
+func (e dateRange) match(d *doc) bool {
+	v, ok := d.src.Date(d.i, e.f)
+	return ok && e.lo <= v && v <= e.hi
+}
+
 // phraseMatcher is a (sloppy) PhraseQuery on a text field: groups[i] are
 // the alternatives at relative position offs[i].
 type phraseMatcher struct {
-	f      field
+	f      fref
 	groups [][]string
 	offs   []int
 	slop   int
 }
 
 func (ph *phraseMatcher) match(d *doc) bool {
-	toks := d.tokens(ph.f)
+	toks := d.tokens(ph.f.f)
 	// Every query position needs its own position in the value.
 	if len(toks) == 0 || ph.offs[len(ph.offs)-1]-ph.slop > toks[len(toks)-1].pos-toks[0].pos {
 		return false
@@ -701,70 +765,114 @@ func tooManyClauses() *eserr.Error {
 		"Query contains too many nested clauses; maxClauseCount is set to "+strconv.Itoa(maxClauseCount)))
 }
 
+// compiler builds matchers for one schema, at one instant (date math's
+// "now").
+type compiler struct {
+	s   *Schema
+	now int64
+}
+
+// ref resolves a name translation has already accepted.
+func (c *compiler) ref(name string) fref {
+	r, _ := c.s.lookup(name)
+	return r
+}
+
+// notTermField is the field types' refusal of prefix and wildcard queries
+// on fields without terms.
+func (c *compiler) notTermField(typ string, r fref) *eserr.Error {
+	return queryShard("Can only use %s queries on keyword, text and wildcard fields - not on [%s] which is of type [%s]", typ, c.s.indexName(r), c.s.kind(r).typeName())
+}
+
+// notFuzzyField is the field types' refusal of fuzzy queries.
+func (c *compiler) notFuzzyField(r fref) *eserr.Error {
+	return eserr.IllegalArgument("Can only use fuzzy queries on keyword and text fields - not on [%s] which is of type [%s]", c.s.indexName(r), c.s.kind(r).typeName())
+}
+
+// hasTerms reports a field whose values are terms (keyword, text,
+// flattened): what prefix, wildcard and fuzzy queries need.
+func (c *compiler) hasTerms(r fref) bool {
+	k := c.s.kind(r)
+	return k != Boolean && k != Date
+}
+
 // compile builds the matcher for a translated query, failing where the
 // shard would fail to create the Lucene query.
-func compile(q query) (matcher, *eserr.Error) {
+func (c *compiler) compile(q query) (matcher, *eserr.Error) {
 	switch q := q.(type) {
 	case matchAllQuery:
 		return matchAllMatcher{}, nil
 	case matchNoneQuery:
 		return matchNoneMatcher{}, nil
 	case *boolQuery:
-		return compileBool(q)
+		return c.compileBool(q)
 	case idsQuery:
-		// The ids are the documents' _id, which is "user-" + username.
-		var names []string
+		// The ids are the documents' _id: the schema's prefix and the key.
+		var keys []string
 		for _, id := range q.ids {
-			if name, ok := strings.CutPrefix(id, "user-"); ok {
-				names = append(names, name)
+			if key, ok := strings.CutPrefix(id, c.s.IDPrefix); ok {
+				keys = append(keys, key)
 			}
 		}
-		return newTermSet(fUsername, names, false), nil
+		return newKeySet(keys), nil
 	case termQuery:
-		return compileTerms(mustField(q.field), []scalar{q.value}, q.ci)
+		return c.compileTerms(c.ref(q.field), []scalar{q.value}, q.ci)
 	case termsQuery:
-		return compileTerms(mustField(q.field), q.values, false)
+		return c.compileTerms(c.ref(q.field), q.values, false)
 	case existsQuery:
-		return existsMatcher{mustField(q.field)}, nil
+		return existsMatcher{c.ref(q.field)}, nil
 	case prefixQuery:
-		f := mustField(q.field)
-		if f == fEnabled {
-			return nil, queryShard("Can only use prefix queries on keyword, text and wildcard fields - not on [%s] which is of type [boolean]", q.field)
+		r := c.ref(q.field)
+		if !c.hasTerms(r) {
+			return nil, c.notTermField("prefix", r)
 		}
-		return newPrefix(f, q.value, q.ci), nil
+		return newPrefix(r, q.value, q.ci), nil
 	case wildcardQuery:
-		f := mustField(q.field)
-		if f == fEnabled {
-			return nil, queryShard("Can only use wildcard queries on keyword, text and wildcard fields - not on [%s] which is of type [boolean]", q.field)
+		r := c.ref(q.field)
+		if !c.hasTerms(r) {
+			return nil, c.notTermField("wildcard", r)
 		}
-		return newWildcard(f, q.value, q.ci), nil
+		return newWildcard(r, q.value, q.ci), nil
 	case rangeQuery:
-		return compileRange(q)
+		return c.compileRange(q)
 	case matchQuery:
-		return compileMatch(q)
+		return c.compileMatch(q)
 	case sqsQuery:
-		return compileSQS(q)
+		return c.compileSQS(q)
 	}
 	return matchNoneMatcher{}, nil
 }
 
-// mustField resolves a name translation has already accepted.
-func mustField(name string) field {
-	f, _ := lookupField(name)
-	return f
+// keySet matches documents by key (an ids query).
+type keySet map[string]struct{}
+
+func newKeySet(keys []string) matcher {
+	if len(keys) == 0 {
+		return matchNoneMatcher{}
+	}
+	set := make(keySet, len(keys))
+	for _, k := range keys {
+		set[k] = struct{}{}
+	}
+	return set
+}
+
+func (k keySet) match(d *doc) bool {
+	_, ok := k[d.src.Key(d.i)]
+	return ok
 }
 
 // compileBool is BoolQueryBuilder.doToQuery: clauses are built in the
 // order must, must_not, should, filter; no clause at all matches all, and
 // only must_not clauses get a match-all added (adjust_pure_negative).
-func compileBool(q *boolQuery) (matcher, *eserr.Error) {
+func (c *compiler) compileBool(q *boolQuery) (matcher, *eserr.Error) {
 	b := &boolMatcher{}
 	for _, part := range []struct {
 		in  []query
 		out *[]matcher
 	}{{q.must, &b.must}, {q.mustNot, &b.mustNot}, {q.should, &b.should}, {q.filter, &b.must}} {
-		for _, c := range part.in {
-			m, err := compile(c)
+		for _, cl := range part.in {
+			m, err := c.compile(cl)
 			if err != nil {
 				return nil, err
 			}
@@ -807,9 +915,11 @@ func parseBooleanTerm(v scalar) (int64, *eserr.Error) {
 
 // compileTerms builds term and terms queries: keyword and text fields
 // compare the value's string form with their indexed terms (text is not
-// analysed), the boolean field parses it.
-func compileTerms(f field, values []scalar, ci bool) (matcher, *eserr.Error) {
-	if f == fEnabled {
+// analysed), the boolean field parses it, a date field parses each value
+// as a one-value range (date math rounding down, then up).
+func (c *compiler) compileTerms(r fref, values []scalar, ci bool) (matcher, *eserr.Error) {
+	switch c.s.kind(r) {
+	case Boolean:
 		want := [2]bool{}
 		for _, v := range values {
 			b, err := parseBooleanTerm(v)
@@ -820,13 +930,33 @@ func compileTerms(f field, values []scalar, ci bool) (matcher, *eserr.Error) {
 		}
 		switch {
 		case want[0] && want[1]:
-			return matchAllMatcher{}, nil
+			return boolRange{r.f, 0, 1}, nil
 		case want[1]:
-			return enabledRange{1, 1}, nil
+			return boolRange{r.f, 1, 1}, nil
 		case want[0]:
-			return enabledRange{0, 0}, nil
+			return boolRange{r.f, 0, 0}, nil
 		}
 		return matchNoneMatcher{}, nil
+	case Date:
+		var alts anyMatcher
+		for _, v := range values {
+			lo, err := parseDate(v.javaString(), nil, nil, false, c.now)
+			if err == nil {
+				var hi int64
+				hi, err = parseDate(v.javaString(), nil, nil, true, c.now)
+				alts = append(alts, dateRange{r.f, lo, hi})
+			}
+			if err != nil {
+				return nil, createQueryFailed(err)
+			}
+		}
+		switch len(alts) {
+		case 0:
+			return matchNoneMatcher{}, nil
+		case 1:
+			return alts[0], nil
+		}
+		return alts, nil
 	}
 	terms := make([]string, 0, len(values))
 	for _, v := range values {
@@ -835,17 +965,19 @@ func compileTerms(f field, values []scalar, ci bool) (matcher, *eserr.Error) {
 		}
 		terms = append(terms, v.javaString())
 	}
-	return newTermSet(f, terms, ci), nil
+	return newTermSet(r, terms, ci), nil
 }
 
 // compileRange is RangeQueryBuilder.doToQuery: no bounds is an exists
-// query; keyword and text fields compare terms, the boolean field 0/1.
-func compileRange(q rangeQuery) (matcher, *eserr.Error) {
-	f := mustField(q.field)
+// query; keyword and text fields compare terms, the boolean field 0/1,
+// date fields epoch millis (with the query's format and time zone).
+func (c *compiler) compileRange(q rangeQuery) (matcher, *eserr.Error) {
+	r := c.ref(q.field)
 	if q.from == nil && q.to == nil {
-		return existsMatcher{f}, nil
+		return existsMatcher{r}, nil
 	}
-	if f == fEnabled {
+	switch c.s.kind(r) {
+	case Boolean:
 		lo, hi := int64(0), int64(1)
 		if q.from != nil {
 			v, err := parseBooleanTerm(*q.from)
@@ -867,24 +999,68 @@ func compileRange(q rangeQuery) (matcher, *eserr.Error) {
 				hi--
 			}
 		}
-		return enabledRange{lo, hi}, nil
+		return boolRange{r.f, lo, hi}, nil
+	case Date:
+		return c.dateRangeQuery(r, q)
 	}
-	r := &rangeMatcher{f: f, incL: q.incL, incU: q.incU}
+	m := &rangeMatcher{f: r, incL: q.incL, incU: q.incU}
 	if q.from != nil {
 		s := q.from.javaString()
-		r.lo = &s
+		m.lo = &s
 	}
 	if q.to != nil {
 		s := q.to.javaString()
-		r.hi = &s
+		m.hi = &s
 	}
-	return r, nil
+	return m, nil
+}
+
+// dateRangeQuery is DateFieldType.dateRangeQuery: an exclusive lower
+// bound rounds up and moves one millisecond on, an inclusive upper bound
+// rounds up.
+func (c *compiler) dateRangeQuery(r fref, q rangeQuery) (matcher, *eserr.Error) {
+	formats, err := dateFormats(q.format)
+	if err != nil {
+		return nil, createQueryFailed(err)
+	}
+	var zone *time.Location
+	if q.timeZone != nil {
+		zone = q.timeZone
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if q.from != nil {
+		v, err := parseDate(q.from.javaString(), formats, zone, !q.incL, c.now)
+		if err != nil {
+			return nil, createQueryFailed(err)
+		}
+		lo = v
+		if !q.incL {
+			if lo == math.MaxInt64 {
+				return matchNoneMatcher{}, nil
+			}
+			lo++
+		}
+	}
+	if q.to != nil {
+		v, err := parseDate(q.to.javaString(), formats, zone, q.incU, c.now)
+		if err != nil {
+			return nil, createQueryFailed(err)
+		}
+		hi = v
+		if !q.incU {
+			if hi == math.MinInt64 {
+				return matchNoneMatcher{}, nil
+			}
+			hi--
+		}
+	}
+	return dateRange{r.f, lo, hi}, nil
 }
 
 // compileMatch is MatchQueryParser for a "boolean" match query.
-func compileMatch(q matchQuery) (matcher, *eserr.Error) {
-	f := mustField(q.field)
-	an := fieldAnalyzer(f)
+func (c *compiler) compileMatch(q matchQuery) (matcher, *eserr.Error) {
+	f := c.ref(q.field)
+	an := c.s.analyzer(f)
 	if q.analyzer != "" {
 		a, ok := analyzerByName(q.analyzer)
 		if !ok {
@@ -898,11 +1074,11 @@ func compileMatch(q matchQuery) (matcher, *eserr.Error) {
 		}
 		return nil, createQueryFailed(err)
 	}
-	if f == fEnabled && an == anKeyword {
+	if !c.hasTerms(f) && an == anKeyword {
 		if q.fuzziness != nil {
-			return lenient(eserr.IllegalArgument("Can only use fuzzy queries on keyword and text fields - not on [%s] which is of type [boolean]", q.field))
+			return lenient(c.notFuzzyField(f))
 		}
-		m, err := compileTerms(f, []scalar{{kind: kString, s: q.text}}, false)
+		m, err := c.compileTerms(f, []scalar{{kind: kString, s: q.text}}, false)
 		if err != nil {
 			return lenient(err.CausedBy)
 		}
@@ -968,7 +1144,7 @@ func groupByPosition(toks []token) [][]string {
 }
 
 // termGroup matches any of the terms at one position, fuzzily if asked.
-func termGroup(f field, terms []string, fz *fuzziness, prefix int, transpositions bool) matcher {
+func termGroup(f fref, terms []string, fz *fuzziness, prefix int, transpositions bool) matcher {
 	if fz == nil {
 		return newTermSet(f, terms, false)
 	}
@@ -984,7 +1160,7 @@ func termGroup(f field, terms []string, fz *fuzziness, prefix int, transposition
 
 // newFuzzy is FuzzyQuery; with no edits, or a prefix as long as the term,
 // it is a plain term query.
-func newFuzzy(f field, term string, edits, prefix int, transpositions bool) matcher {
+func newFuzzy(f fref, term string, edits, prefix int, transpositions bool) matcher {
 	rs := []rune(term)
 	if edits == 0 || prefix >= len(rs) {
 		return newTermSet(f, []string{term}, false)

@@ -1,4 +1,4 @@
-package userquery
+package securityquery
 
 import (
 	"strings"
@@ -38,17 +38,6 @@ func analyzerByName(name string) (analyzer, bool) {
 		return anSimple, true
 	}
 	return 0, false
-}
-
-// fieldAnalyzer is a field's search analyzer (its index analyzer too).
-func fieldAnalyzer(f field) analyzer {
-	switch f {
-	case fFullName:
-		return anStandard
-	case fEmail:
-		return anEmail
-	}
-	return anKeyword
 }
 
 // token is an analysed term and its position.

@@ -1,4 +1,4 @@
-package userquery
+package securityquery
 
 import (
 	"errors"
@@ -162,7 +162,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.body))
+			_, err := ParseUsers([]byte(tt.body))
 			var e *eserr.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("Parse(%s) = %v, want an *eserr.Error", tt.body, err)
@@ -191,14 +191,14 @@ func TestNestedDepthLimit(t *testing.T) {
 	for range 29 {
 		q = `{"bool":{"must":` + q + `}}`
 	}
-	if _, err := Parse([]byte(`{"query":` + q + `}`)); err != nil {
+	if _, err := ParseUsers([]byte(`{"query":` + q + `}`)); err != nil {
 		t.Fatalf("depth 30: %v", err)
 	}
 }
 
 func TestTooManyClauses(t *testing.T) {
 	words := strings.Repeat("w ", maxClauseCount+1)
-	_, err := Parse([]byte(`{"query":{"match":{"full_name":"` + words + `"}}}`))
+	_, err := ParseUsers([]byte(`{"query":{"match":{"full_name":"` + words + `"}}}`))
 	var e *eserr.Error
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v", err)
@@ -209,7 +209,7 @@ func TestTooManyClauses(t *testing.T) {
 	}
 	// A terms query is one clause however many terms it has.
 	terms := strings.Repeat(`"t",`, 10000) + `"t"`
-	if _, err := Parse([]byte(`{"query":{"terms":{"roles":[` + terms + `]}}}`)); err != nil {
+	if _, err := ParseUsers([]byte(`{"query":{"terms":{"roles":[` + terms + `]}}}`)); err != nil {
 		t.Errorf("big terms query: %v", err)
 	}
 }

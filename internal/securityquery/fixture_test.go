@@ -1,4 +1,4 @@
-package userquery
+package securityquery
 
 import (
 	"fmt"
