@@ -88,7 +88,8 @@ const (
 	Anonymous AuthenticationType = "ANONYMOUS"
 	// APIKey: an API key; the user is its owner.
 	APIKey AuthenticationType = "API_KEY"
-	// Token: a bearer token (a service account's).
+	// Token: a bearer token: a service account's, or an access token of
+	// the token service (the user it was made for, and their realm).
 	Token AuthenticationType = "TOKEN"
 )
 

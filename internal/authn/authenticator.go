@@ -34,6 +34,9 @@ type Authenticator struct {
 	// ServiceTokens verifies service account tokens (Bearer); nil when
 	// there are none.
 	ServiceTokens ServiceTokenVerifier
+	// Tokens verifies the token service's access tokens (Bearer), after
+	// service tokens; nil when there is no token service.
+	Tokens TokenVerifier
 	// Lookup are every realm, in order, for finding a run-as user.
 	Lookup []realm.Realm
 	// Anonymous is the anonymous-access configuration: requests without
@@ -95,13 +98,23 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, ar au
 func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar audit.Request) (Authentication, error) {
 	uri := r.RequestURI
 	header := r.Header.Get("Authorization")
-	if a.ServiceTokens != nil {
-		// Elasticsearch's chain starts with service accounts.
-		if bearer, ok := bearerCredentials(header); ok {
+	if bearer, ok := bearerCredentials(header); ok {
+		// Elasticsearch's chain starts with service accounts, then the
+		// token service's access tokens.
+		if a.ServiceTokens != nil {
 			if auth, mine, err := a.serviceToken(ctx, bearer, ar); mine {
 				return auth, err
 			}
 		}
+		if a.Tokens != nil {
+			if auth, mine, err := a.accessToken(ctx, bearer, ar); mine {
+				return auth, err
+			}
+		}
+		// A bearer token that nothing accepted is a failed credential,
+		// not an absent one: Elasticsearch's chain then does not fall
+		// back to anonymous (shouldFallbackToAnonymous).
+		return Authentication{}, a.bearerRefused(ar)
 	}
 	if a.APIKeys != nil {
 		if cred, ok := apiKeyCredentials(header); ok {
@@ -113,20 +126,25 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 		return Authentication{}, err
 	}
 	if !found {
-		// A bearer token that nothing accepted is a failed credential,
-		// not an absent one: Elasticsearch's chain then does not fall
-		// back to anonymous (shouldFallbackToAnonymous).
-		if _, bearer := bearerCredentials(header); a.Anonymous.Enabled() && !bearer {
+		if a.Anonymous.Enabled() {
 			return anonymous(a.Anonymous), nil
 		}
 		a.Audit.AnonymousAccessDenied(ar)
 		return Authentication{}, Unauthenticated("missing authentication credentials for REST request [%s]", uri)
 	}
+	return a.login(ctx, r, ar, username, password, func() *eserr.Error {
+		return Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
+	})
+}
+
+// login checks a username and password through the lockout and the realm
+// chain; refused is the 401 of credentials that are wrong.
+func (a *Authenticator) login(ctx context.Context, r *http.Request, ar audit.Request, username, password string, refused func() *eserr.Error) (Authentication, error) {
 	if len(username) > user.MaxFileNameLength {
 		// No realm has such a user: refused before any realm, lockout or
 		// cache keeps a key of this size.
 		a.Audit.AuthenticationFailed(ar, audit.Failure{Username: username})
-		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
+		return Authentication{}, refused()
 	}
 	now := time.Now()
 	client := lockout.ClientKey(a.TrustedProxies.Client(r.RemoteAddr, r.Header.Values("X-Forwarded-For")))
@@ -193,7 +211,7 @@ func (a *Authenticator) authenticate(ctx context.Context, r *http.Request, ar au
 		if ipBlocked {
 			a.Metrics.Lockout(metrics.LockoutIP)
 		}
-		return Authentication{}, Unauthenticated("unable to authenticate user [%s] for REST request [%s]", username, uri)
+		return Authentication{}, refused()
 	}
 	attempt.Succeeded(time.Now())
 	return a.succeeded(p, now), nil
@@ -289,6 +307,8 @@ func (a Authentication) Audit() audit.Principal {
 	case a.ServiceAccount != nil && !a.runAs:
 		ap.Type = audit.Token
 		ap.TokenName, ap.TokenType = a.ServiceAccount.TokenName, a.ServiceAccount.TokenType
+	case a.Type == TypeToken && !a.runAs:
+		ap.Type = audit.Token // an access token: the user and its realm
 	}
 	if a.runAs {
 		ap.RunByName, ap.RunByRealm = a.Authenticating.User.Username, a.Authenticating.Realm.Name

@@ -14,12 +14,17 @@ func TestAuthenticationFailures(t *testing.T) {
 	s.MustCall(t, 200, "PUT", "/_security/user/joe", servertest.Admin, `{"password":"joe-secret","roles":["superuser"]}`)
 	s.MustCall(t, 200, "PUT", "/_security/user/dis", servertest.Admin, `{"password":"dis-secret","roles":["superuser"],"enabled":false}`)
 	unauth := func(reason string) string {
-		e := `{"type":"security_exception","reason":` + string(must(xcontent.Marshal(reason))) + `,"header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}}`
+		extra := ""
+		if strings.HasPrefix(reason, "unable to authenticate with provided credentials") {
+			extra = `,"additional_unsuccessful_credentials":"oauth2 token: invalid token"`
+		}
+		e := `{"type":"security_exception","reason":` + string(must(xcontent.Marshal(reason))) + extra + `,"header":{"WWW-Authenticate":["Basic realm=\"security\", charset=\"UTF-8\"","ApiKey"]}}`
 		return `{"error":{"root_cause":[` + e + `],` + e[1:len(e)-1] + `},"status":401}`
 	}
 	tests := []struct{ name, header, reason string }{
 		{"none", "", "missing authentication credentials for REST request [/_cluster/health?pretty=false]"},
-		{"bearer", "Bearer abc", "missing authentication credentials for REST request [/_cluster/health?pretty=false]"},
+		// The token service names its refusal, on or off, as Elasticsearch's chain does.
+		{"bearer", "Bearer abc", "unable to authenticate with provided credentials and anonymous access is not allowed for this request"},
 		{"bad base64", "Basic !!!", "invalid basic authentication header encoding"},
 		{"no colon", "Basic am9l", "invalid basic authentication header value"},
 		{"wrong password", "Basic " + servertest.B64("joe:wrong-one"), "unable to authenticate user [joe] for REST request [/_cluster/health?pretty=false]"},

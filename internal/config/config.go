@@ -75,6 +75,8 @@ type Config struct {
 	// ServiceAccount configures service account tokens
 	// (xpack.security.authc.service_token*).
 	ServiceAccount ServiceAccountConfig
+	// Token configures the token service (xpack.security.authc.token.*).
+	Token TokenConfig
 	// Audit configures the audit log (xpack.security.audit.*,
 	// esauth.audit.*); AuditOptions turns it into audit.Options.
 	Audit AuditConfig
@@ -144,6 +146,9 @@ func (s *Settings) Config() (Config, error) {
 		return Config{}, err
 	}
 	if c.ServiceAccount, err = s.serviceAccountConfig(); err != nil {
+		return Config{}, err
+	}
+	if c.Token, err = s.tokenConfig(c.HTTPTLS.Enabled); err != nil {
 		return Config{}, err
 	}
 	if c.Audit, err = s.auditConfig(); err != nil {

@@ -808,4 +808,4 @@ func TestYAMLAliases(t *testing.T) {
 }
 
 // ignoreRealms leaves the realm chain and anonymous access to realms_test.go.
-var ignoreRealms = cmpopts.IgnoreFields(Config{}, "Realms", "Anonymous", "Store", "PasswordPolicy", "MaxConcurrentHashes", "Audit", "Lockout", "TrustedProxies", "APIKey", "ServiceAccount")
+var ignoreRealms = cmpopts.IgnoreFields(Config{}, "Realms", "Anonymous", "Store", "PasswordPolicy", "MaxConcurrentHashes", "Audit", "Lockout", "TrustedProxies", "APIKey", "ServiceAccount", "Token")

@@ -60,6 +60,7 @@ func builtinSettings() []setting {
 	rows = append(rows, gatewaySettings()...)
 	rows = append(rows, apiKeySettings()...)
 	rows = append(rows, serviceAccountSettings()...)
+	rows = append(rows, tokenSettings()...)
 	return append(rows, realmSettings()...)
 }
 

@@ -68,6 +68,8 @@ var bodies = map[string]string{
 	// By whole path where the last segment is ambiguous.
 	"/_security/_query/api_key": `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
 	"/_security/_query/role":    `{"query":{"match_all":{}}}`,
+	// One body both token routes parse (get and invalidate).
+	"/_security/oauth2/token": `{"refresh_token":"x"}`,
 }
 
 func basic(userPassword string) string { return "Basic " + servertest.B64(userPassword) }

@@ -131,6 +131,9 @@ func (p *Pipeline) challenged(err error) error {
 	if len(p.opt.Challenges) == 0 || !errors.As(err, &e) || e.Status != http.StatusUnauthorized || e.Header["WWW-Authenticate"] == nil {
 		return err
 	}
+	if v := e.Header["WWW-Authenticate"]; len(v) == 1 && strings.HasPrefix(v[0], `Bearer realm="security", error=`) {
+		return err // an access token's own answer (RFC 6750): expired
+	}
 	c := *e
 	c.Header = maps.Clone(e.Header)
 	c.Header["WWW-Authenticate"] = p.opt.Challenges

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/serviceaccount"
+	"github.com/esauth/esauth/internal/tokens"
 
 	"github.com/esauth/esauth/internal/apikey"
 
@@ -72,6 +73,11 @@ type API struct {
 	}
 	// ServiceAccounts keeps service account tokens.
 	ServiceAccounts *serviceaccount.Service
+	// Tokens is the token service (optional: nil answers that it is off).
+	Tokens *tokens.Service
+	// Authn authenticates the token service's password grants as Basic
+	// credentials are (optional: without it that grant fails).
+	Authn *authn.Authenticator
 	// Lockout is the login lockout (optional: turned off).
 	Lockout *lockout.Tracker
 	// Healthy reports whether the store answers, for _cluster/health.
@@ -169,6 +175,7 @@ func (a *API) Routes() []pipeline.Route {
 		legacy.path = strings.Replace(rt.path, "/_security/", "/_xpack/security/", 1)
 		out = append(out, legacy.pipelineRoute(rt.path))
 	}
+	out = append(out, a.tokenRoutes()...)
 	return out
 }
 

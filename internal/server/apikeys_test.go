@@ -180,8 +180,8 @@ func TestServiceTokenLifecycle(t *testing.T) {
 	if r.Status != 401 || !strings.Contains(r.Body, "failed to authenticate service account [elastic/fleet-server] with token name [t1]") {
 		t.Errorf("a deleted token: %d %s", r.Status, r.Body)
 	}
-	// A bearer value that is no service token is no credential.
-	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "missing authentication credentials") {
+	// A bearer value that is no service token goes on to the token service.
+	if r := bearerCall(t, s, "GET", "/_security/_authenticate", "abc"); r.Status != 401 || !strings.Contains(r.Body, "oauth2 token: invalid token") {
 		t.Errorf("another bearer: %d %s", r.Status, r.Body)
 	}
 }

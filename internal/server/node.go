@@ -27,6 +27,7 @@ import (
 	"github.com/esauth/esauth/internal/securityapi"
 	"github.com/esauth/esauth/internal/serviceaccount"
 	"github.com/esauth/esauth/internal/store"
+	"github.com/esauth/esauth/internal/tokens"
 	"github.com/esauth/esauth/internal/upstream"
 )
 
@@ -175,6 +176,8 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
+	tokenService := tokens.New(db, cfg.Token, tokens.Options{Log: log})
+	go tokenService.RunSweeper(ctx)
 
 	// Every write, local or on another node, reaches every cache through
 	// this one fan-out.
@@ -194,6 +197,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		}
 		n.onClose(func() error { n.peers.Deregister(context.WithoutCancel(ctx)); return nil })
 		go n.peers.Follow(ctx)
+		go tokenService.Follow(ctx, w)
 	}
 
 	go services.WatchFile(ctx, 0, func() {
@@ -222,19 +226,21 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		Lockout:         tracker,
 		APIKeys:         apiKeys,
 		ServiceAccounts: services,
+		Tokens:          tokenService,
 		Healthy:         storeHealthy(db, n.peers),
 		Log:             log,
 	}
 	if realms.file != nil {
 		api.FileUsers = realms.file
 	}
-	authenticator := &authn.Authenticator{Realms: realms.chain, APIKeys: apiKeyVerifier(apiKeys), ServiceTokens: serviceTokens{services}, Lookup: realms.all(), Anonymous: cfg.Anonymous,
+	authenticator := &authn.Authenticator{Realms: realms.chain, APIKeys: apiKeyVerifier(apiKeys), ServiceTokens: serviceTokens{services}, Tokens: accessTokens{tokenService}, Lookup: realms.all(), Anonymous: cfg.Anonymous,
 		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
 	api.Grants = authenticator
+	api.Authn = authenticator
 	routes := api.Routes()
 	popt := pipeline.Options{MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log}
-	if apiKeys.Enabled() {
-		popt.Challenges = []string{authn.Challenge, "ApiKey"}
+	if apiKeys.Enabled() || tokenService.Enabled() {
+		popt.Challenges = challenges(apiKeys.Enabled(), tokenService.Enabled())
 	}
 	if cfg.Gateway.Enabled() {
 		gw, err := n.gateway(ctx, cfg, db, log)

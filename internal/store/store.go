@@ -44,6 +44,10 @@ const (
 	// ServiceTokens holds service account tokens created through the API,
 	// by "namespace/service/token-name".
 	ServiceTokens Collection = "service-tokens"
+	// Tokens holds the token service's access and refresh tokens, by
+	// "token_" and a digest of the part a pair shares: SHA-256 digests of
+	// the tokens, never the tokens themselves.
+	Tokens Collection = "tokens"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.

@@ -94,4 +94,23 @@ const asKibana = await kibana.security.authenticate()
 assert.equal(asKibana.username, 'elastic/kibana')
 assert.deepEqual(asKibana.token, { name: 'js-token', type: '_service_account_index' })
 
+// The token service: off on plain HTTP by default, as in Elasticsearch;
+// on (ES_TOKENS=on), an access token is sent by the same bearer option.
+const tokenGrant = { grant_type: 'password', username: 'elastic', password }
+if (process.env.ES_TOKENS === 'on') {
+  const tok = await admin.security.getToken(tokenGrant)
+  assert.equal(tok.type, 'Bearer')
+  assert.equal(tok.authentication.username, 'elastic')
+  const viaToken = new Client({ node, auth: { bearer: tok.access_token } })
+  const asUser = await viaToken.security.authenticate()
+  assert.equal(asUser.authentication_type, 'token')
+  assert.deepEqual(asUser.authentication_realm, { name: 'reserved', type: 'reserved' })
+  const gone = await admin.security.invalidateToken({ token: tok.access_token })
+  assert.equal(gone.invalidated_tokens, 1)
+  await assert.rejects(viaToken.security.authenticate(), (err) => err.statusCode === 401)
+} else {
+  await assert.rejects(admin.security.getToken(tokenGrant),
+    (err) => err.statusCode === 400 && err.body.error.type === 'feature_not_enabled_exception')
+}
+
 console.log('ok')
