@@ -65,9 +65,12 @@ var bodies = map[string]string{
 	"api_key":         `{"name":"k"}`,
 	"_bulk_update":    `{"ids":["x"]}`,
 	"grant":           `{"grant_type":"password","username":"nopriv","password":"nopriv-secret","api_key":{"name":"k"}}`,
+	"_activate":       `{"grant_type":"password","username":"nopriv","password":"nopriv-secret"}`,
+	"_data":           `{"data":{"app":{}}}`,
 	// By whole path where the last segment is ambiguous.
-	"/_security/_query/api_key": `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
-	"/_security/_query/role":    `{"query":{"match_all":{}}}`,
+	"/_security/profile/_has_privileges": `{"uids":["x"],"privileges":{"cluster":["monitor"]}}`,
+	"/_security/_query/api_key":          `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
+	"/_security/_query/role":             `{"query":{"match_all":{}}}`,
 	// One body both token routes parse (get and invalidate).
 	"/_security/oauth2/token": `{"refresh_token":"x"}`,
 }
@@ -123,7 +126,7 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 				body = bodies[segs[len(segs)-1]]
 			}
 		}
-		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user", "{ids}", "x").Replace(rt.Path)
+		path := strings.NewReplacer("{username}", "other", "{name}", "ops", "{realms}", "_all", "{kind}", "user", "{ids}", "x", "{uid}", "u_x_0").Replace(rt.Path)
 		selfPath := strings.Replace(path, "/other", "/nopriv", 1)
 		for _, c := range []struct {
 			who, header, path string
@@ -146,7 +149,7 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 			r := s.Do(t, req)
 			got := l.take()
 			// A key changes no password: only realms that keep one may.
-			allowed := c.mayPrepare && (selfAllowed[name] || strings.HasSuffix(rt.Path, "/_has_privileges") && !strings.Contains(rt.Path, "{username}") ||
+			allowed := c.mayPrepare && (selfAllowed[name] || strings.HasSuffix(rt.Path, "/user/_has_privileges") ||
 				strings.HasSuffix(rt.Path, "/user/_password") && !c.key)
 			if allowed {
 				if !got["run "+name] {

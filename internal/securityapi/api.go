@@ -22,6 +22,7 @@ import (
 	"github.com/esauth/esauth/internal/passhash"
 	"github.com/esauth/esauth/internal/peers"
 	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/profiles"
 	"github.com/esauth/esauth/internal/realm"
 	"github.com/esauth/esauth/internal/rest"
 	"github.com/esauth/esauth/internal/roles"
@@ -78,6 +79,9 @@ type API struct {
 	// Authn authenticates the token service's password grants as Basic
 	// credentials are (optional: without it that grant fails).
 	Authn *authn.Authenticator
+	// Profiles keeps user profiles (optional: nil only in tests that
+	// need none).
+	Profiles *profiles.Service
 	// Lockout is the login lockout (optional: turned off).
 	Lockout *lockout.Tracker
 	// Healthy reports whether the store answers, for _cluster/health.
@@ -137,8 +141,8 @@ func (a *API) Routes() []pipeline.Route {
 		{"HEAD", "/", "cluster:monitor/main", rest.BodyNone, a.main},
 		{"GET", "/_cluster/health", "cluster:monitor/health", rest.BodyNone, a.health},
 		{"GET", "/_security/privilege/_builtin", sec + "privilege/builtin/get", rest.BodyNone, a.builtinPrivileges},
-		{"GET", "/_security/_query/user", sec + "user/query", bd, a.queryUsers},
-		{"POST", "/_security/_query/user", sec + "user/query", bd, a.queryUsers},
+		{"GET", "/_security/_query/user", sec + "user/query", bd, a.withProfileUIDs(a.queryUsers)},
+		{"POST", "/_security/_query/user", sec + "user/query", bd, a.withProfileUIDs(a.queryUsers)},
 		// esauth's own: manage_security grants both, as every
 		// cluster:admin/xpack/security/ action.
 		{"GET", lockedUsersPath, sec + "esauth/locked_users/get", rest.BodyNone, a.lockedUsers},
@@ -166,6 +170,7 @@ func (a *API) Routes() []pipeline.Route {
 		{"GET", "/_security/service/{namespace}/{service}/credential", sec + "service_account/credential/get", rest.BodyNone, a.serviceCredentials},
 		{"POST", svcToken + "/{name}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearServiceTokenCache},
 	}
+	table = append(table, a.profileRoutes()...)
 	out := make([]pipeline.Route, 0, len(table)+2*len(security))
 	for _, rt := range append(table, security...) {
 		out = append(out, rt.pipelineRoute(""))

@@ -171,7 +171,7 @@ func (a *API) hasPrivileges(c *pipeline.Call) (pipeline.Prepared, error) {
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}
-	check, err := parseCheck(name, body)
+	check, err := parseCheck(name+"/has_privileges", body)
 	if err != nil {
 		return pipeline.Prepared{}, err
 	}
@@ -228,7 +228,8 @@ func verdicts(vs []authz.Verdict) xcontent.Object {
 	return o
 }
 
-// parseCheck reads a privileges check as RoleDescriptor.parsePrivilegesCheck.
+// parseCheck reads a privileges check as RoleDescriptor.parsePrivilegesCheck;
+// name is the description its messages give ("<user>/has_privileges").
 func parseCheck(name string, body []byte) (authz.Check, error) {
 	var c authz.Check
 	err := xcontent.Fields(body, func(v xcontent.Value) error {
@@ -241,7 +242,7 @@ func parseCheck(name string, body []byte) (authz.Check, error) {
 		case "application":
 			c.Application, err = parseAppChecks(name, v)
 		default:
-			err = eserr.Parse("failed to parse privileges check [%s/has_privileges]. unexpected field [%s]", name, v.Field)
+			err = eserr.Parse("failed to parse privileges check [%s]. unexpected field [%s]", name, v.Field)
 		}
 		return err
 	})
@@ -262,15 +263,15 @@ func parseIndexChecks(name string, v xcontent.Value) ([]authz.IndexCheck, error)
 			case "allow_restricted_indices":
 				ic.AllowRestrictedIndices, err = f.Bool()
 			default:
-				err = eserr.Parse("failed to parse indices privileges for role [%s/has_privileges]. unexpected field [%s]", name, f.Field)
+				err = eserr.Parse("failed to parse indices privileges for role [%s]. unexpected field [%s]", name, f.Field)
 			}
 			return err
 		})
 		if err == nil && ic.Names == nil {
-			err = eserr.Parse("failed to parse indices privileges for role [%s/has_privileges]. missing required [names] field", name)
+			err = eserr.Parse("failed to parse indices privileges for role [%s]. missing required [names] field", name)
 		}
 		if err == nil && ic.Privileges == nil {
-			err = eserr.Parse("failed to parse indices privileges for role [%s/has_privileges]. missing required [privileges] field", name)
+			err = eserr.Parse("failed to parse indices privileges for role [%s]. missing required [privileges] field", name)
 		}
 		out = append(out, ic)
 		return err
@@ -292,7 +293,7 @@ func parseAppChecks(name string, v xcontent.Value) ([]authz.ApplicationCheck, er
 			case "resources":
 				ac.Resources, err = stringOrArray(f)
 			default:
-				err = eserr.Parse("failed to parse application privileges for role [%s/has_privileges]. unexpected field [%s]", name, f.Field)
+				err = eserr.Parse("failed to parse application privileges for role [%s]. unexpected field [%s]", name, f.Field)
 			}
 			return err
 		})

@@ -212,7 +212,8 @@ func underscoreKey(md json.RawMessage) bool {
 
 // getUsers is GET /_security/user and GET /_security/user/{username}.
 func (a *API) getUsers(c *pipeline.Call) (pipeline.Prepared, error) {
-	if _, err := c.BoolParam("with_profile_uid", false); err != nil {
+	withProfile, err := c.BoolParam("with_profile_uid", false)
+	if err != nil {
 		return pipeline.Prepared{}, err
 	}
 	// esauth's own: adds last_authenticated (epoch milliseconds, null when
@@ -230,9 +231,15 @@ func (a *API) getUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 			}
 		}
 		if !named {
-			return rest.OK(rest.Streamer(func(w *bufio.Writer) error { return a.streamAllUsers(ctx, w, withLast, last) }))
+			var uids map[string]string
+			if withProfile {
+				if uids, err = a.allProfileUIDs(ctx); err != nil {
+					return nil, err
+				}
+			}
+			return rest.OK(rest.Streamer(func(w *bufio.Writer) error { return a.streamAllUsers(ctx, w, withLast, last, uids) }))
 		}
-		found := xcontent.Object{}
+		var users []user.User
 		seen := map[string]bool{}
 		for _, n := range rest.Names(list) {
 			if seen[n] {
@@ -244,15 +251,25 @@ func (a *API) getUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 				return nil, err
 			}
 			if ok {
-				var v any = u
-				if withLast {
-					v = userWithLast{u, last}
-				}
-				found = found.With(n, v)
+				users = append(users, u)
 			}
 		}
-		if len(found) == 0 {
+		if len(users) == 0 {
 			return rest.EmptyNotFound()
+		}
+		var uids map[string]string
+		if withProfile {
+			if uids, err = a.profileUIDs(ctx, users); err != nil {
+				return nil, err
+			}
+		}
+		found := xcontent.Object{}
+		for _, u := range users {
+			var v xcontent.Appender = u
+			if withLast {
+				v = userWithLast{u, last}
+			}
+			found = found.With(u.Username, withProfileUID{v, uids[u.Username]})
 		}
 		return rest.OK(found)
 	}}, nil
@@ -279,7 +296,7 @@ func (a *API) lookupUser(ctx context.Context, name string) (user.User, bool, err
 
 // streamAllUsers writes every built-in user, then every native user, as
 // one JSON object without holding the list in memory.
-func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer, withLast bool, last map[string]time.Time) error {
+func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer, withLast bool, last map[string]time.Time, uids map[string]string) error {
 	w.WriteByte('{')
 	var buf []byte // reused for every user
 	emit := func(u user.User) error {
@@ -296,6 +313,9 @@ func (a *API) streamAllUsers(ctx context.Context, w *bufio.Writer, withLast bool
 		}
 		if err != nil {
 			return err
+		}
+		if uid := uids[u.Username]; uid != "" {
+			buf = appendProfileUID(buf, uid)
 		}
 		_, err = w.Write(buf)
 		return err

@@ -23,6 +23,7 @@ import (
 	"github.com/esauth/esauth/internal/nativeusers"
 	"github.com/esauth/esauth/internal/peers"
 	"github.com/esauth/esauth/internal/pipeline"
+	"github.com/esauth/esauth/internal/profiles"
 	"github.com/esauth/esauth/internal/roles"
 	"github.com/esauth/esauth/internal/securityapi"
 	"github.com/esauth/esauth/internal/serviceaccount"
@@ -227,6 +228,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		APIKeys:         apiKeys,
 		ServiceAccounts: services,
 		Tokens:          tokenService,
+		Profiles:        profiles.New(db),
 		Healthy:         storeHealthy(db, n.peers),
 		Log:             log,
 	}

@@ -48,6 +48,9 @@ const (
 	// "token_" and a digest of the part a pair shares: SHA-256 digests of
 	// the tokens, never the tokens themselves.
 	Tokens Collection = "tokens"
+	// Profiles holds user profiles (Elasticsearch's .security-profile
+	// documents), by profile uid.
+	Profiles Collection = "profiles"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
