@@ -56,55 +56,104 @@ func ParseCreateRequest(body []byte) (*CreateRequest, error) {
 // whole body, or the api_key object of a grant.
 func parseCreate(body []byte, ms []member) (*CreateRequest, error) {
 	const parser = "api_key_request"
-	var err error
 	r := &CreateRequest{}
+	err := parseCreateBody(body, ms, r, createBody{parser: parser, fields: createFields, required: []string{"name"},
+		field: func(m member) (ok bool, err error) {
+			if m.key != "role_descriptors" {
+				return false, nil
+			}
+			r.RoleDescriptors, err = parseRoleDescriptors(body, parser, m)
+			return true, err
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// createBody is the ConstructingObjectParser of a create body: name,
+// expiration and metadata as every create body has them, and what differs.
+type createBody struct {
+	parser string
+	// fields are all the body's fields, every one a constructor argument.
+	fields []string
+	// required are the constructor arguments that must be given, in their
+	// declared order.
+	required []string
+	// field parses a field only this body has; false for one it does not
+	// know.
+	field func(m member) (bool, error)
+	// build, if set, is the rest of the constructor, run once the
+	// expiration is read.
+	build func() error
+}
+
+// parseCreateBody reads the fields ms into r as b describes them. The
+// constructor (the expiration, then b.build) runs when its last argument
+// arrives, inside that field's parser, or at the end.
+func parseCreateBody(body []byte, ms []member, r *CreateRequest, b createBody) error {
 	var name, expiration *string
-	seen := 0
+	given := map[string]bool{}
+	construct := func() error {
+		if err := buildExpiration(r, expiration); err != nil {
+			return err
+		}
+		if b.build != nil {
+			return b.build()
+		}
+		return nil
+	}
 	for _, m := range ms {
 		switch m.key {
 		case "name":
 			if m.token() != xcontent.String {
-				return nil, wrongType(body, m, parser)
+				return wrongType(body, m, b.parser)
 			}
 			s := m.str()
 			name = &s
-		case "role_descriptors":
-			if r.RoleDescriptors, err = parseRoleDescriptors(body, parser, m); err != nil {
-				return nil, err
-			}
 		case "expiration":
 			if m.token() != xcontent.String {
-				return nil, wrongType(body, m, parser)
+				return wrongType(body, m, b.parser)
 			}
 			s := m.str()
 			expiration = &s
 		case "metadata":
 			if m.token() != xcontent.StartObject {
-				return nil, wrongType(body, m, parser)
+				return wrongType(body, m, b.parser)
 			}
 			r.Metadata = compact(m.raw)
 		default:
-			return nil, unknownField(body, m, parser, createFields)
+			ok, err := b.field(m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return unknownField(body, m, b.parser, b.fields)
+			}
 		}
-		seen++
-		if seen == len(createFields) {
-			// The constructor runs when its last argument arrives, inside
-			// that field's parser.
-			if err := buildExpiration(r, expiration); err != nil {
-				return nil, failedField(body, m.lastOff(), parser, m.key, failedBuild(parser, err))
+		given[m.key] = true
+		if len(given) == len(b.fields) {
+			if err := construct(); err != nil {
+				return failedField(body, m.lastOff(), b.parser, m.key, failedBuild(b.parser, err))
 			}
 		}
 	}
-	if name == nil {
-		return nil, eserr.IllegalArgument("Required [name]")
-	}
-	r.Name = *name
-	if seen < len(createFields) {
-		if err := buildExpiration(r, expiration); err != nil {
-			return nil, failedBuild(parser, err)
+	var missing []string
+	for _, f := range b.required {
+		if !given[f] {
+			missing = append(missing, f)
 		}
 	}
-	return r, nil
+	if len(missing) > 0 {
+		return eserr.IllegalArgument("Required [%s]", strings.Join(missing, ", "))
+	}
+	r.Name = *name
+	if len(given) < len(b.fields) {
+		if err := construct(); err != nil {
+			return failedBuild(b.parser, err)
+		}
+	}
+	return nil
 }
 
 func buildExpiration(r *CreateRequest, expiration *string) error {
@@ -233,6 +282,12 @@ func (s *Service) Create(ctx context.Context, req *CreateRequest, caller Caller)
 	if !caller.ViaAPIKey {
 		limitedBy = withoutDescriptions(caller.RoleDescriptors)
 	}
+	return s.insert(ctx, req, caller.Owner, typeREST, limitedBy)
+}
+
+// insert stores a new key of type typ (ApiKeyService.createApiKeyAndIndexIt)
+// and caches its secret.
+func (s *Service) insert(ctx context.Context, req *CreateRequest, o Owner, typ string, limitedBy []roles.Descriptor) (*CreateResponse, error) {
 	created := s.now()
 	var expiration *time.Time
 	if req.ExpirationSeconds != nil {
@@ -247,9 +302,9 @@ func (s *Service) Create(ctx context.Context, req *CreateRequest, caller Caller)
 	s.AssignID(req)
 	id, name := req.ID, req.Name
 	doc := &document{
-		DocType: docType, Type: typeREST, CreationTime: created.UnixMilli(), Invalidated: new(bool), Hash: hash,
+		DocType: docType, Type: typ, CreationTime: created.UnixMilli(), Invalidated: new(bool), Hash: hash,
 		RoleDescriptors: descriptorsJSON(req.RoleDescriptors, true), LimitedBy: descriptorsJSON(limitedBy, true),
-		Name: &name, Version: docVersion, Metadata: req.Metadata, Creator: creatorOf(caller.Owner),
+		Name: &name, Version: docVersion, Metadata: req.Metadata, Creator: creatorOf(o),
 	}
 	if expiration != nil {
 		ms := expiration.UnixMilli()

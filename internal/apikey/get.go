@@ -194,6 +194,9 @@ func (k KeyInfo) AppendJSON(dst []byte) ([]byte, error) {
 		meta = d.Metadata
 	}
 	o = o.With("metadata", meta).With("role_descriptors", descriptorsJSON(k.roleDescriptors, false))
+	if d.Type == typeCross {
+		o = o.With("access", accessJSON(k.roleDescriptors))
+	}
 	if k.limitedBy != nil {
 		o = o.With("limited_by", []any{descriptorsJSON(k.limitedBy, false)})
 	}

@@ -21,6 +21,10 @@ type InvalidateRequest struct {
 	// Owner asks to invalidate the caller's own keys: pass the caller as
 	// OwnedBy.
 	Owner bool
+	// CrossCluster says the caller may invalidate cross-cluster keys (it
+	// holds manage_security); without it each matching one is skipped
+	// with an error (ErrCannotInvalidateCrossCluster). Not part of the body.
+	CrossCluster bool
 }
 
 var invalidateFields = []string{"realm_name", "username", "name", "owner", "ids"}
@@ -256,6 +260,10 @@ func (s *Service) InvalidateKeys(ctx context.Context, req *InvalidateRequest, ow
 	}
 	now := s.now().UnixMilli()
 	for _, k := range keys {
+		if k.doc.Type == typeCross && !req.CrossCluster {
+			resp.Errors = append(resp.Errors, ErrCannotInvalidateCrossCluster(k.id))
+			continue
+		}
 		was, err := s.invalidateOne(ctx, k.id, now)
 		switch {
 		case errors.Is(err, store.ErrNotFound):

@@ -28,6 +28,9 @@ type UpdateRequest struct {
 	// Expiration is the expiration as Elasticsearch prints it back ("1d"),
 	// for the audit log; "" when none was given.
 	Expiration string
+	// keyType is the type of key the request may update: "" for rest,
+	// typeCross for the cross-cluster update.
+	keyType string
 }
 
 // BulkUpdateRequest is BulkUpdateApiKeyRequest.
@@ -49,7 +52,7 @@ func ParseUpdateRequest(body []byte) (*UpdateRequest, error) {
 		return &UpdateRequest{}, nil
 	}
 	r := &UpdateRequest{}
-	_, err := parseUpdateBody(body, "update_api_key_request_payload", updateFields, r)
+	_, err := parseUpdateBody(body, "update_api_key_request_payload", updateFields, r, nil)
 	return r, err
 }
 
@@ -57,7 +60,7 @@ func ParseUpdateRequest(body []byte) (*UpdateRequest, error) {
 // ("bulk_update_api_key_request"); ids is required.
 func ParseBulkUpdateRequest(body []byte) (*BulkUpdateRequest, error) {
 	r := &BulkUpdateRequest{}
-	ids, err := parseUpdateBody(body, "bulk_update_api_key_request", bulkUpdateFields, &r.UpdateRequest)
+	ids, err := parseUpdateBody(body, "bulk_update_api_key_request", bulkUpdateFields, &r.UpdateRequest, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -68,9 +71,10 @@ func ParseBulkUpdateRequest(body []byte) (*BulkUpdateRequest, error) {
 	return r, nil
 }
 
-// parseUpdateBody reads the fields both update bodies share, and ids when
-// fields lists it.
-func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateRequest) (ids []string, err error) {
+// parseUpdateBody reads the fields every update body shares, ids and
+// role_descriptors when fields lists them, and those field parses (it
+// reports false for a field it does not know).
+func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateRequest, field func(member) (bool, error)) (ids []string, err error) {
 	ms, err := topMembers(body)
 	if err != nil {
 		return nil, err
@@ -83,7 +87,7 @@ func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateReque
 			if ids, err = stringArray(body, parser, m); err != nil {
 				return nil, err
 			}
-		case m.key == "role_descriptors":
+		case m.key == "role_descriptors" && slices.Contains(fields, "role_descriptors"):
 			if r.RoleDescriptors, err = parseRoleDescriptors(body, parser, m); err != nil {
 				return nil, err
 			}
@@ -99,7 +103,15 @@ func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateReque
 			s := m.str()
 			expiration = &s
 		default:
-			return nil, unknownField(body, m, parser, fields)
+			known := false
+			if field != nil {
+				if known, err = field(m); err != nil {
+					return nil, err
+				}
+			}
+			if !known {
+				return nil, unknownField(body, m, parser, fields)
+			}
 		}
 		seen++
 		if seen == len(fields) {
@@ -147,6 +159,17 @@ func (r *UpdateRequest) validate(v *eserr.Validator) {
 			v.Add("%s", msg)
 		}
 	}
+	if r.keyType == typeCross {
+		r.validateCrossCluster(v)
+	}
+}
+
+// expectedType is the type of key the request updates.
+func (r *UpdateRequest) expectedType() string {
+	if r.keyType == "" {
+		return typeREST
+	}
+	return r.keyType
 }
 
 // Validate is BaseBulkUpdateApiKeyRequest.validate.
@@ -296,8 +319,8 @@ func (s *Service) updateOne(ctx context.Context, id string, req *UpdateRequest, 
 			return nil, eserr.IllegalArgument("cannot update expired API key [%s]", id)
 		case d.Name == nil || *d.Name == "":
 			return nil, eserr.IllegalArgument("cannot update legacy API key [%s] without name", id)
-		case d.Type != typeREST:
-			return nil, eserr.IllegalArgument("cannot update API key of type [%s] while expected type is [rest]", d.Type)
+		case d.Type != req.expectedType():
+			return nil, eserr.IllegalArgument("cannot update API key of type [%s] while expected type is [%s]", d.Type, req.expectedType())
 		}
 		noop, err := isNoop(d, req, caller, limitedBy)
 		if err != nil {

@@ -59,6 +59,16 @@ type APIKeyChange struct {
 	Metadata []byte
 	// Grant is set on a grant: who the key was granted for.
 	Grant *Grant
+	// Type is the key's type, "rest" or "cross_cluster"; "" is "rest".
+	Type string
+}
+
+// keyType is the change's "type".
+func (k *APIKeyChange) keyType() string {
+	if k.Type == "" {
+		return "rest"
+	}
+	return k.Type
 }
 
 // Grant is Grant's audit form: its type and user, whether a password or
@@ -232,7 +242,9 @@ func appendCreateAPIKey(b []byte, k *APIKeyChange) []byte {
 	b = appendQuoted(b, first(k.IDs))
 	b = append(b, `,"name":`...)
 	b = appendQuoted(b, k.Name)
-	b = append(b, `,"type":"rest","expiration":`...)
+	b = append(b, `,"type":`...)
+	b = appendQuoted(b, k.keyType())
+	b = append(b, `,"expiration":`...)
 	b = appendOptional(b, k.Expiration)
 	b = appendDescriptors(b, k.RoleDescriptors)
 	b = appendMetadata(b, k.Metadata) // only when not empty
@@ -270,7 +282,8 @@ func appendUpdateAPIKeys(b []byte, k *APIKeyChange, bulk bool) []byte {
 		b = append(b, `, "change":{"apikey":{"id":`...)
 		b = appendQuoted(b, first(k.IDs))
 	}
-	b = append(b, `,"type":"rest"`...)
+	b = append(b, `,"type":`...)
+	b = appendQuoted(b, k.keyType())
 	if k.RoleDescriptors != nil {
 		b = appendDescriptors(b, k.RoleDescriptors)
 	}

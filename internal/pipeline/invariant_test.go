@@ -73,6 +73,9 @@ var bodies = map[string]string{
 	"/_security/_query/role":             `{"query":{"match_all":{}}}`,
 	// One body both token routes parse (get and invalidate).
 	"/_security/oauth2/token": `{"refresh_token":"x"}`,
+	// Cross-cluster API keys: create and update.
+	"/_security/cross_cluster/api_key":      `{"name":"k","access":{"search":[{"names":["a"]}]}}`,
+	"/_security/cross_cluster/api_key/{id}": `{"metadata":{}}`,
 }
 
 func basic(userPassword string) string { return "Basic " + servertest.B64(userPassword) }

@@ -3,6 +3,7 @@ package roles
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/suggest"
@@ -102,6 +103,23 @@ func tokenOf(tok json.Token) xcontent.Token {
 type parser struct {
 	role string
 	v    Validation
+	// predefined, when set, are the privileges of every index entry,
+	// which then may not name any (parseIndexWithPredefinedPrivileges).
+	predefined []string
+}
+
+// ParseIndexWithPredefinedPrivileges is
+// RoleDescriptor.parseIndexWithPredefinedPrivileges: one index entry whose
+// privileges are fixed by the caller (the access of a cross-cluster API
+// key), so that naming any fails ("field [privileges] must not present").
+// The entry is the value at off in body, which is well-formed from there;
+// the bytes before it keep Jackson's lines and columns right. field is what
+// Jackson's currentName() returns on the entry.
+func ParseIndexWithPredefinedPrivileges(role, field string, body []byte, off int, privileges []string) (IndexPrivileges, error) {
+	p := parser{role: role, v: FromAPI, predefined: privileges}
+	raw := body[off : off+valueLen(body[off:])]
+	ip, err := p.index(value{body: body, off: off, raw: raw, field: field}, false)
+	return ip.IndexPrivileges, err
 }
 
 func (p parser) field(d *Descriptor, v value) error {
@@ -310,6 +328,9 @@ func (p parser) index(v value, remote bool) (RemoteIndexPrivileges, error) {
 				return eserr.Parse(`failed to parse indices privileges for role [%s]. "field_security" must not be empty.`, p.role)
 			}
 		case "privileges":
+			if p.predefined != nil {
+				return eserr.Parse("failed to parse indices privileges for role [%s]. field [%s] must not present", p.role, name)
+			}
 			if privileges, err = p.strings(f, true); err != nil {
 				return err
 			}
@@ -341,6 +362,9 @@ func (p parser) index(v value, remote bool) (RemoteIndexPrivileges, error) {
 	}
 	if names == nil {
 		return ip, eserr.Parse("failed to parse indices privileges for role [%s]. missing required [names] field", p.role)
+	}
+	if p.predefined != nil {
+		privileges = slices.Clone(p.predefined)
 	}
 	if privileges == nil {
 		return ip, eserr.Parse("failed to parse indices privileges for role [%s]. missing required [privileges] field", p.role)

@@ -156,6 +156,8 @@ func (a *API) Routes() []pipeline.Route {
 		{"PUT", "/_security/api_key/grant", sec + "api_key/grant", bd, a.grantAPIKey},
 		{"POST", "/_security/api_key/_bulk_update", sec + "api_key/bulk_update", bd, a.bulkUpdateAPIKeys},
 		{"POST", "/_security/api_key/{ids}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearAPIKeyCache},
+		{"POST", "/_security/cross_cluster/api_key", sec + "cross_cluster/api_key/create", bd, a.createCrossClusterAPIKey},
+		{"PUT", "/_security/cross_cluster/api_key/{id}", sec + "cross_cluster/api_key/update", bd, a.updateCrossClusterAPIKey},
 		{"GET", "/_security/_query/api_key", sec + "api_key/query", bd, a.queryAPIKeys},
 		{"POST", "/_security/_query/api_key", sec + "api_key/query", bd, a.queryAPIKeys},
 		{"GET", "/_security/_query/role", sec + "role/query", bd, a.queryRoles},

@@ -170,6 +170,11 @@ func (a *API) invalidateAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
 			if req.Owner {
 				owned = ownedBy(auth)
 			}
+			crossCluster, err := a.mayInvalidateCrossCluster(ctx, auth)
+			if err != nil {
+				return nil, err
+			}
+			req.CrossCluster = crossCluster
 			res, err := a.APIKeys.InvalidateKeys(ctx, req, owned)
 			if err != nil {
 				return nil, err
