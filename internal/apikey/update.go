@@ -213,15 +213,16 @@ type KeyError struct {
 
 // AppendJSON renders {"updated":[],"noops":[],"errors":{"count":N[,"details":{id:{type,reason}}]}}.
 func (r *BulkUpdateResponse) AppendJSON(dst []byte) ([]byte, error) {
-	errs := xcontent.Obj("count", len(r.Errors))
+	out := xcontent.Obj("updated", nonNil(r.Updated), "noops", nonNil(r.Noops))
 	if len(r.Errors) > 0 {
+		// XContentUtils.maybeAddErrorDetails: no "errors" without errors.
 		details := xcontent.Object{}
 		for _, e := range r.Errors {
 			details = details.With(e.ID, exceptionJSON(e.Err))
 		}
-		errs = errs.With("details", details)
+		out = out.With("errors", xcontent.Obj("count", len(r.Errors), "details", details))
 	}
-	return xcontent.Obj("updated", nonNil(r.Updated), "noops", nonNil(r.Noops), "errors", errs).AppendJSON(dst)
+	return out.AppendJSON(dst)
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -164,7 +164,7 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		d.granted = true
 		return d, nil
 	}
-	return d, a.deny(auth, req.Action, func() error { return a.denial(auth, set, req.Action) })
+	return d, a.deny(auth, req.Action, func() error { return a.denial(auth, set, req.Action, req.OwnAPIKeys) })
 }
 
 // rolesOf is the compiled privileges a request is decided with: those of
@@ -230,13 +230,15 @@ func sameUser(auth authn.Authentication, req Request) bool {
 // denial words the 403 as AuthorizationDenialMessages.actionDenied does:
 // the user who authenticated, whom the request runs as, and the roles it
 // was decided with.
-func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action string) error {
-	return a.indexDenial(auth, set, action, nil)
+// own tells whether the request is on the caller's own API keys, where
+// manage_own_api_key would grant it.
+func (a *Authorizer) denial(auth authn.Authentication, set *roleSet, action string, own bool) error {
+	return a.indexDenial(auth, set, action, nil, own)
 }
 
 // indexDenial is denial with the indices the user may not touch, which
 // Elasticsearch names after the roles, restricted ones apart.
-func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action string, denied []string) error {
+func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action string, denied []string, own bool) error {
 	var b strings.Builder
 	b.WriteString("action [" + action + "] is unauthorized for " + subject(auth))
 	if auth.IsRunAs() {
@@ -263,7 +265,7 @@ func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action
 		b.WriteString(" on restricted indices [" + strings.Join(restricted, ",") + "]")
 	}
 	if roles.IsClusterAction(action) {
-		if granting := a.grantedBy(action); len(granting) > 0 {
+		if granting := a.grantedBy(action, own); len(granting) > 0 {
 			b.WriteString(", this action is granted by the cluster privileges [" + strings.Join(granting, ",") + "]")
 		}
 	} else if roles.IsIndexAction(action) {
@@ -281,11 +283,14 @@ func (a *Authorizer) indexDenial(auth authn.Authentication, set *roleSet, action
 }
 
 // grantedBy lists the cluster privileges that grant action, in
-// Elasticsearch's order.
-func (a *Authorizer) grantedBy(action string) []string {
+// Elasticsearch's order. Like ClusterPrivilegeResolver.findPrivilegesThatGrant
+// it asks each privilege about this request: a conditional one
+// (manage_own_api_key) is named only for a request on the caller's own
+// keys.
+func (a *Authorizer) grantedBy(action string, own bool) []string {
 	var granting []string
 	for _, pr := range a.ordered {
-		if pr.Grants(action) {
+		if pr.Grants(action) && (own || !pr.Conditional) {
 			granting = append(granting, pr.Name)
 		}
 	}

@@ -106,11 +106,16 @@ func TestDenialMessage(t *testing.T) {
 			"action [cluster:admin/xpack/security/realm/cache/clear] is unauthorized for user [bob] with effective roles [apm_system,editor], this action is granted by the cluster privileges [manage_security,all]"},
 		{principal("bob", "native"), "cluster:monitor/main",
 			"action [cluster:monitor/main] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [monitor,manage,all]"},
-		{principal("bob", "native"), "cluster:admin/xpack/security/api_key/create",
+		// A request on the caller's own keys: manage_own_api_key would do.
+		{principal("bob", "native"), "own:cluster:admin/xpack/security/api_key/create",
 			"action [cluster:admin/xpack/security/api_key/create] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [manage_own_api_key,manage_api_key,manage_security,all]"},
+		// On others' keys it would not, and is not named (11_invalidation.yml).
+		{principal("bob", "native"), "cluster:admin/xpack/security/api_key/invalidate",
+			"action [cluster:admin/xpack/security/api_key/invalidate] is unauthorized for user [bob] with effective roles [], this action is granted by the cluster privileges [manage_api_key,manage_security,all]"},
 	}
 	for _, tt := range tests {
-		_, err := a.Authorize(context.Background(), tt.p, Request{Action: tt.action})
+		action, own := strings.CutPrefix(tt.action, "own:")
+		_, err := a.Authorize(context.Background(), tt.p, Request{Action: action, OwnAPIKeys: own})
 		var e *eserr.Error
 		if !errors.As(err, &e) || e.Reason != tt.wantReason {
 			t.Errorf("%s:\n got %v\nwant %s", tt.action, err, tt.wantReason)
@@ -186,12 +191,12 @@ func TestIndexDenialGrantedBy(t *testing.T) {
 		"indices:admin/aliases":                   "[manage,all]",
 		"indices:admin/rollover":                  "[manage_follow_index,manage,all]",
 	} {
-		err := a.indexDenial(principal("bob", "native", "reader"), set, action, []string{"secret"})
+		err := a.indexDenial(principal("bob", "native", "reader"), set, action, []string{"secret"}, false)
 		if !strings.Contains(err.Error(), " on indices [secret], this action is granted by the index privileges "+want) {
 			t.Errorf("%s: %v\nwant granted by %s", action, err, want)
 		}
 	}
-	err = a.indexDenial(principal("bob", "native"), set, "indices:data/read/search", []string{"a", ".security-7", "b"})
+	err = a.indexDenial(principal("bob", "native"), set, "indices:data/read/search", []string{"a", ".security-7", "b"}, false)
 	if !strings.Contains(err.Error(), "on indices [a,b] and restricted indices [.security-7], this") {
 		t.Errorf("restricted: %v", err)
 	}

@@ -47,12 +47,12 @@ func (a *Authorizer) authorizeIndices(ctx context.Context, auth authn.Authentica
 		if set.grantsIndexAction(action) {
 			return indices.Resolution{}, nil
 		}
-		return indices.Resolution{}, a.indexDenial(auth, set, action, nil)
+		return indices.Resolution{}, a.indexDenial(auth, set, action, nil, false)
 	}
 	if !set.grantsIndexAction(action) {
 		// No role grants the action anywhere: denied before resolving,
 		// naming the expressions as written.
-		return indices.Resolution{}, a.indexDenial(auth, set, action, contextNames(r.Expressions))
+		return indices.Resolution{}, a.indexDenial(auth, set, action, contextNames(r.Expressions), false)
 	}
 	now := r.Now
 	if now.IsZero() {
@@ -89,7 +89,7 @@ func (a *Authorizer) authorizeIndices(ctx context.Context, auth authn.Authentica
 		}
 		var denied *indices.DeniedError
 		if errors.As(err, &denied) {
-			e := a.indexDenial(auth, set, action, nil).(*eserr.Error)
+			e := a.indexDenial(auth, set, action, nil, false).(*eserr.Error)
 			e.CausedBy = denied.Cause
 			return indices.Resolution{}, e
 		}
@@ -98,7 +98,7 @@ func (a *Authorizer) authorizeIndices(ctx context.Context, auth authn.Authentica
 		}
 	}
 	if len(res.Denied) > 0 {
-		return indices.Resolution{}, a.indexDenial(auth, set, action, res.Denied)
+		return indices.Resolution{}, a.indexDenial(auth, set, action, res.Denied, false)
 	}
 	for _, n := range res.Names {
 		if err := restricted(auth, set, action, n); err != nil {
@@ -181,7 +181,7 @@ func (d Decision) CheckIndex(action, name string) error {
 		return eserr.Security(http.StatusForbidden, "action [%s] was not authorized", action)
 	}
 	if !d.set.indexAccess(action, name).allowed {
-		return d.a.indexDenial(d.auth, d.set, action, []string{name})
+		return d.a.indexDenial(d.auth, d.set, action, []string{name}, false)
 	}
 	return restricted(d.auth, d.set, action, name)
 }
@@ -219,7 +219,7 @@ func (d Decision) CheckCluster(action string) error {
 	if d.set.grantsCluster(action) {
 		return nil
 	}
-	return d.a.deny(d.auth, action, func() error { return d.a.denial(d.auth, d.set, action) })
+	return d.a.deny(d.auth, action, func() error { return d.a.denial(d.auth, d.set, action, false) })
 }
 
 // Covers reports whether the roles allow action on every name the request

@@ -377,12 +377,13 @@ func (p NamedIndexPrivilege) Grants(action string) bool {
 
 // Implies reports whether p grants every action q grants, as
 // ClusterPermission.implies decides it: a conditional privilege implies
-// nothing (not even "none"), and every other privilege implies those whose
+// only itself (not even "none"), and every other privilege implies those whose
 // actions it covers, conditional or not, including those that grant
 // nothing. The 7.x error message captured in the tests pins this down.
 func (p NamedClusterPrivilege) Implies(q NamedClusterPrivilege) bool {
 	if p.Conditional {
-		return false
+		// It implies itself alone (ManageOwnClusterPermissionCheck.doImplies).
+		return q.Name == p.Name
 	}
 	return patternsWithin(q.Include, q.Exclude, p.Include, p.Exclude)
 }

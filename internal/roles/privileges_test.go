@@ -105,7 +105,8 @@ func TestGrants(t *testing.T) {
 	if ip, _ := LookupIndexPrivilege("read"); !ip.Grants("indices:data/read/search") || ip.Grants("indices:data/write/index") {
 		t.Errorf("read index privilege grants the wrong actions")
 	}
-	if !p("manage_security").Implies(p("manage_own_api_key")) || p("manage_own_api_key").Implies(p("none")) {
+	if !p("manage_security").Implies(p("manage_own_api_key")) || p("manage_own_api_key").Implies(p("none")) ||
+		!p("manage_own_api_key").Implies(p("manage_own_api_key")) {
 		t.Errorf("conditional privilege implication is wrong")
 	}
 }

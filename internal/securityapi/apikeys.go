@@ -131,6 +131,11 @@ func (a *API) getAPIKeys(c *pipeline.Call) (pipeline.Prepared, error) {
 	auth := c.Auth
 	self := req.ID != "" && isSelf(auth, []string{req.ID})
 	own := req.Owner || ownsByName(auth, req.Username, req.RealmName) || self
+	if auth.APIKey != nil && !auth.IsRunAs() && req.WithLimitedBy {
+		// A key needs manage_api_key to see any limited_by, even its own
+		// (ManageOwnApiKeyClusterPrivilege).
+		own = false
+	}
 	return pipeline.Prepared{Validate: req.Validate,
 		// A key may read itself with no privilege, but not its owner's
 		// roles (RBACEngine.checkSameUserPermissions).

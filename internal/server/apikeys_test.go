@@ -298,3 +298,43 @@ func TestKeyFailuresLockNobodyOut(t *testing.T) {
 		t.Errorf("kim after two wrong passwords: %d, want 429", r.Status)
 	}
 }
+
+// Three rules of ManageOwnApiKeyClusterPrivilege that Elasticsearch's YAML
+// tests check (30_update, 40_view_role_descriptors, 11_invalidation).
+func TestManageOwnAPIKeyEdges(t *testing.T) {
+	s := servertest.Start(t)
+	s.MustCall(t, 200, "PUT", "/_security/role/user_role", servertest.Admin, `{"cluster":["manage_own_api_key"]}`)
+	s.MustCall(t, 200, "PUT", "/_security/user/api_key_user_1", servertest.Admin, `{"password":"x-pack-test-password","roles":["user_role"]}`)
+	const user = "api_key_user_1:x-pack-test-password"
+	k := createKey(t, s, user, `{"name":"k","role_descriptors":{"r":{"cluster":["all"]}}}`)
+
+	// It holds itself, for the user and for the user's key.
+	for _, r := range []servertest.Reply{
+		s.Call(t, "POST", "/_security/user/_has_privileges", user, `{"cluster":["manage_own_api_key"]}`),
+		keyCall(t, s, "POST", "/_security/user/_has_privileges", k.Encoded, `{"cluster":["manage_own_api_key"]}`),
+	} {
+		if r.Status != 200 || !strings.Contains(r.Body, `"has_all_requested":true`) || !strings.Contains(r.Body, `"cluster":{"manage_own_api_key":true}`) {
+			t.Errorf("has_privileges manage_own_api_key: %d %s", r.Status, r.Body)
+		}
+	}
+	// A key reads itself, but not its owner's roles.
+	if r := keyCall(t, s, "GET", "/_security/api_key?id="+k.ID, k.Encoded, ""); r.Status != 200 {
+		t.Errorf("a key reading itself: %d %s", r.Status, r.Body)
+	}
+	want := servertest.ESError("security_exception", "action [cluster:admin/xpack/security/api_key/get] is unauthorized for API key id ["+k.ID+"] of user [api_key_user_1], this action is granted by the cluster privileges [read_security,manage_api_key,manage_security,all]", 403)
+	if r := keyCall(t, s, "GET", "/_security/api_key?id="+k.ID+"&with_limited_by=true", k.Encoded, ""); r.Status != 403 || r.Body != want {
+		t.Errorf("a key reading its limited_by: %d %s\nwant %s", r.Status, r.Body, want)
+	}
+	// Naming another user's keys, manage_own_api_key is no help, and the
+	// refusal does not offer it.
+	for _, body := range []string{`{"username":"api_key_manager"}`, `{"realm_name":"default_native"}`} {
+		want := servertest.ESError("security_exception", "action [cluster:admin/xpack/security/api_key/invalidate] is unauthorized for user [api_key_user_1] with effective roles [user_role], this action is granted by the cluster privileges [manage_api_key,manage_security,all]", 403)
+		if r := s.Call(t, "DELETE", "/_security/api_key", user, body); r.Status != 403 || r.Body != want {
+			t.Errorf("invalidate %s: %d %s\nwant %s", body, r.Status, r.Body, want)
+		}
+	}
+	// Its own keys it may invalidate.
+	if r := s.Call(t, "DELETE", "/_security/api_key", user, `{"owner":true}`); r.Status != 200 {
+		t.Errorf("invalidate own: %d %s", r.Status, r.Body)
+	}
+}
