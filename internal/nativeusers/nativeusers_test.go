@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func newStore(t *testing.T) (*Store, *[]string) {
+func newStore(t testing.TB) (*Store, *[]string) {
 	t.Helper()
 	db, err := boltstore.Open(filepath.Join(t.TempDir(), "db"))
 	if err != nil {

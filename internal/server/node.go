@@ -159,6 +159,9 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	lastAuth := lastauth.New(db, lastauth.Options{Log: log})
 	n.onClose(func() error { return lastAuth.Close(context.WithoutCancel(ctx)) })
 	index := nativeusers.NewIndex(users)
+	// Loaded now, in the background, so that the first query users does
+	// not wait for every user to be read.
+	go index.Preload(ctx)
 	fileRoles, err := roles.LoadFileRoles(cfg.ConfigDir, log)
 	if err != nil {
 		return nil, fmt.Errorf("roles.yml: %w", err)
