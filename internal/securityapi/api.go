@@ -3,7 +3,6 @@ package securityapi
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/esauth/esauth/internal/serviceaccount"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/esauth/esauth/internal/apikey"
 
-	"github.com/esauth/esauth/internal/audit"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
 	"github.com/esauth/esauth/internal/config"
@@ -67,17 +65,13 @@ type API struct {
 	LastAuth *lastauth.Recorder
 	// APIKeys keeps API keys (optional: nil answers that they are off).
 	APIKeys *apikey.Service
-	// Grants authenticates credentials sent in a body (grant API key),
-	// as the request's own would be (optional: no grants).
-	Grants interface {
-		AuthenticateGrant(ctx context.Context, from *http.Request, g authn.Grant, ar audit.Request) (authn.Authentication, error)
-	}
 	// ServiceAccounts keeps service account tokens.
 	ServiceAccounts *serviceaccount.Service
 	// Tokens is the token service (optional: nil answers that it is off).
 	Tokens *tokens.Service
-	// Authn authenticates the token service's password grants as Basic
-	// credentials are (optional: without it that grant fails).
+	// Authn authenticates the credentials a body carries (the grants of
+	// grant API key, the token service and profile activation) as a
+	// request's own are (optional: without it those grants fail).
 	Authn *authn.Authenticator
 	// Profiles keeps user profiles (optional: nil only in tests that
 	// need none).

@@ -289,11 +289,11 @@ func (a *API) authenticateGrant(ctx context.Context, c *pipeline.Call, req *apik
 		// Only a JWT realm takes client authentication.
 		return authn.Authentication{}, apikey.ErrClientAuthenticationUnsupported()
 	}
-	if a.Grants == nil {
+	if a.Authn == nil {
 		return authn.Authentication{}, eserr.Security(http.StatusForbidden, "Failed to authenticate api key grant")
 	}
 	g := authn.Grant{Type: req.Type, Username: req.Username, Password: req.Password, AccessToken: req.AccessToken, RunAs: req.RunAs}
-	auth, err := a.Grants.AuthenticateGrant(ctx, c.Request.Request, g, c.AuditRequest)
+	auth, err := a.Authn.AuthenticateGrant(ctx, c.Request.Request, g, c.AuditRequest)
 	if err != nil {
 		var e *eserr.Error
 		if errors.As(err, &e) && e.Status == http.StatusUnauthorized {

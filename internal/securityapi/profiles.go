@@ -64,7 +64,7 @@ func (a *API) activateProfile(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return pipeline.Prepared{Validate: g.Validate, Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-		if a.Grants == nil {
+		if a.Authn == nil {
 			return nil, eserr.IllegalState("profile activation has no authenticator")
 		}
 		grant := authn.Grant{Type: *g.Type}
@@ -73,7 +73,7 @@ func (a *API) activateProfile(c *pipeline.Call) (pipeline.Prepared, error) {
 				*f.to = *f.from
 			}
 		}
-		auth, err := a.Grants.AuthenticateGrant(ctx, c.Request.Request, grant, c.AuditRequest)
+		auth, err := a.Authn.AuthenticateGrant(ctx, c.Request.Request, grant, c.AuditRequest)
 		if err != nil {
 			return nil, forAction(err, c, profileAction+"activate")
 		}

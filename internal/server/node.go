@@ -240,7 +240,6 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	}
 	authenticator := &authn.Authenticator{Realms: realms.chain, APIKeys: apiKeyVerifier(apiKeys), ServiceTokens: serviceTokens{services}, Tokens: accessTokens{tokenService}, Lookup: realms.all(), Anonymous: cfg.Anonymous,
 		Lockout: tracker, TrustedProxies: cfg.TrustedProxies, SkipIP: realms.recoveryAccount, LastAuth: lastAuth, Audit: auditLog, Metrics: mx, Log: log}
-	api.Grants = authenticator
 	api.Authn = authenticator
 	routes := api.Routes()
 	popt := pipeline.Options{MaxContentLength: cfg.MaxContentLength, Audit: auditLog, Metrics: mx, Log: log}
