@@ -2,10 +2,11 @@ package apikey
 
 import (
 	"context"
-	"github.com/esauth/esauth/internal/eserr"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esauth/esauth/internal/eserr"
 )
 
 func TestGetValidation(t *testing.T) {

@@ -45,7 +45,7 @@ var createFields = []string{"name", "role_descriptors", "expiration", "metadata"
 // does not validate: call Validate, as Elasticsearch validates after
 // parsing.
 func ParseCreateRequest(body []byte) (*CreateRequest, error) {
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func parseCreate(body []byte, ms []member) (*CreateRequest, error) {
 	r := &CreateRequest{}
 	err := parseCreateBody(body, ms, r, createBody{parser: parser, fields: createFields, required: []string{"name"},
 		field: func(m member) (ok bool, err error) {
-			if m.key != "role_descriptors" {
+			if m.Key != "role_descriptors" {
 				return false, nil
 			}
 			r.RoleDescriptors, err = parseRoleDescriptors(body, parser, m)
@@ -104,37 +104,37 @@ func parseCreateBody(body []byte, ms []member, r *CreateRequest, b createBody) e
 		return nil
 	}
 	for _, m := range ms {
-		switch m.key {
+		switch m.Key {
 		case "name":
-			if m.token() != xcontent.String {
-				return wrongType(body, m, b.parser)
+			if m.Token() != xcontent.String {
+				return xcontent.WrongType(body, m, b.parser)
 			}
-			s := m.str()
+			s := m.Str()
 			name = &s
 		case "expiration":
-			if m.token() != xcontent.String {
-				return wrongType(body, m, b.parser)
+			if m.Token() != xcontent.String {
+				return xcontent.WrongType(body, m, b.parser)
 			}
-			s := m.str()
+			s := m.Str()
 			expiration = &s
 		case "metadata":
-			if m.token() != xcontent.StartObject {
-				return wrongType(body, m, b.parser)
+			if m.Token() != xcontent.StartObject {
+				return xcontent.WrongType(body, m, b.parser)
 			}
-			r.Metadata = compact(m.raw)
+			r.Metadata = compact(m.Raw)
 		default:
 			ok, err := b.field(m)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return unknownField(body, m, b.parser, b.fields)
+				return xcontent.UnknownField(body, m, b.parser, b.fields)
 			}
 		}
-		given[m.key] = true
+		given[m.Key] = true
 		if len(given) == len(b.fields) {
 			if err := construct(); err != nil {
-				return failedField(body, m.lastOff(), b.parser, m.key, failedBuild(b.parser, err))
+				return failedField(body, m.LastOff(), b.parser, m.Key, failedBuild(b.parser, err))
 			}
 		}
 	}
@@ -216,8 +216,8 @@ func hasReservedKey(metadata json.RawMessage) bool {
 	if len(metadata) == 0 {
 		return false
 	}
-	for _, m := range members(metadata, 0, metadata) {
-		if strings.HasPrefix(m.key, "_") {
+	for _, m := range xcontent.Members(metadata, 0, metadata) {
+		if strings.HasPrefix(m.Key, "_") {
 			return true
 		}
 	}

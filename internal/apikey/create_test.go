@@ -3,12 +3,13 @@ package apikey
 import (
 	"context"
 	"encoding/base64"
-	"github.com/esauth/esauth/internal/config"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esauth/esauth/internal/config"
 )
 
 // TestParseCreateErrors covers every way ParseCreateRequest refuses a body,

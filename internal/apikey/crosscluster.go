@@ -57,20 +57,20 @@ type access struct {
 // entry) without privileges. Failures come back wrapped as ObjectParser
 // wraps them, twice, at the location where the parser stood.
 func parseAccess(body []byte, parser string, m member) (*access, error) {
-	if m.token() != xcontent.StartObject {
-		return nil, wrongType(body, m, parser)
+	if m.Token() != xcontent.StartObject {
+		return nil, xcontent.WrongType(body, m, parser)
 	}
 	a := &access{}
-	for _, f := range members(body, m.valOff, m.raw) {
+	for _, f := range xcontent.Members(body, m.ValOff, m.Raw) {
 		var dst *[]roles.IndexPrivileges
 		var privileges []string
-		switch f.key {
+		switch f.Key {
 		case "search":
 			dst, privileges = &a.search, ccsIndexPrivileges
 		case "replication":
 			dst, privileges = &a.replication, ccrIndexPrivileges
 		default:
-			return nil, wrapAccess(body, parser, m, unknownField(body, f, crossClusterAccessParser, accessFields))
+			return nil, wrapAccess(body, parser, m, xcontent.UnknownField(body, f, crossClusterAccessParser, accessFields))
 		}
 		ips, err := parseAccessEntries(body, f, privileges)
 		if err != nil {
@@ -86,9 +86,9 @@ func parseAccess(body []byte, parser string, m member) (*access, error) {
 func wrapAccess(body []byte, parser string, m member, inner *eserr.Error) *eserr.Error {
 	loc, ok := locatedAt(inner)
 	if !ok {
-		loc = location(body, m.valOff)
+		loc = xcontent.Location(body, m.ValOff)
 	}
-	outer := xcpLoc(loc, "[%s] failed to parse field [%s]", parser, m.key)
+	outer := xcpLoc(loc, "[%s] failed to parse field [%s]", parser, m.Key)
 	outer.CausedBy = inner
 	return outer
 }
@@ -98,31 +98,31 @@ func wrapAccess(body []byte, parser string, m member, inner *eserr.Error) *eserr
 // (or a single object), each entry given privileges.
 func parseAccessEntries(body []byte, f member, privileges []string) ([]roles.IndexPrivileges, error) {
 	var entries []member
-	switch f.token() {
+	switch f.Token() {
 	case xcontent.StartObject:
 		entries = []member{f}
 	case xcontent.StartArray:
-		entries = elements(f.valOff, f.raw)
+		entries = xcontent.Elements(f.ValOff, f.Raw)
 	default:
-		return nil, wrongType(body, f, crossClusterAccessParser)
+		return nil, xcontent.WrongType(body, f, crossClusterAccessParser)
 	}
 	out := []roles.IndexPrivileges{}
 	for _, e := range entries {
-		if tok := e.token(); tok == xcontent.StartArray {
+		if tok := e.Token(); tok == xcontent.StartArray {
 			// ObjectParser.parseArray takes values, nulls and objects only.
-			return nil, failedField(body, e.valOff, crossClusterAccessParser, f.key,
+			return nil, failedField(body, e.ValOff, crossClusterAccessParser, f.Key,
 				&eserr.Error{Type: "illegal_state_exception", Status: http.StatusInternalServerError,
 					Reason: "expected value but got [START_ARRAY]"})
 		}
 		// Jackson names an object element after its array; a scalar has no name.
 		field := "null"
-		if e.token() == xcontent.StartObject {
-			field = f.key
+		if e.Token() == xcontent.StartObject {
+			field = f.Key
 		}
-		ip, err := roles.ParseIndexWithPredefinedPrivileges(crossClusterRole, field, body, e.valOff, privileges)
+		ip, err := roles.ParseIndexWithPredefinedPrivileges(crossClusterRole, field, body, e.ValOff, privileges)
 		if err != nil {
 			inner := asES(err)
-			return nil, failedField(body, entryFailureOffset(body, e, inner), crossClusterAccessParser, f.key, inner)
+			return nil, failedField(body, entryFailureOffset(body, e, inner), crossClusterAccessParser, f.Key, inner)
 		}
 		out = append(out, ip)
 	}
@@ -134,22 +134,22 @@ func parseAccessEntries(body []byte, f member, privileges []string) ([]roles.Ind
 // entry's closing brace for what is checked once it is read, else on the
 // entry.
 func entryFailureOffset(body []byte, e member, inner *eserr.Error) int {
-	if e.token() != xcontent.StartObject {
-		return e.valOff
+	if e.Token() != xcontent.StartObject {
+		return e.ValOff
 	}
 	reason := inner.Reason
-	for _, f := range members(body, e.valOff, e.raw) {
-		for _, named := range []string{"unexpected field [" + f.key + "]", "field [" + f.key + "]",
-			"[" + f.key + "] cannot be", `"` + f.key + `"`, "could not parse [" + f.key + "]"} {
+	for _, f := range xcontent.Members(body, e.ValOff, e.Raw) {
+		for _, named := range []string{"unexpected field [" + f.Key + "]", "field [" + f.Key + "]",
+			"[" + f.Key + "] cannot be", `"` + f.Key + `"`, "could not parse [" + f.Key + "]"} {
 			if strings.Contains(reason, named) {
-				return f.valOff
+				return f.ValOff
 			}
 		}
-		if inner.CausedBy != nil && strings.Contains(inner.CausedBy.Reason, "["+f.key+"]") {
-			return f.valOff
+		if inner.CausedBy != nil && strings.Contains(inner.CausedBy.Reason, "["+f.Key+"]") {
+			return f.ValOff
 		}
 	}
-	return e.lastOff()
+	return e.LastOff()
 }
 
 // build is CrossClusterApiKeyRoleDescriptorBuilder.build: the one role of
@@ -191,7 +191,7 @@ func usesDocumentOrFieldSecurity(ip roles.IndexPrivileges) bool {
 // and metadata optional). The request's RoleDescriptors are the one role
 // its access becomes. Validate it as a create request.
 func ParseCreateCrossClusterRequest(body []byte) (*CreateRequest, error) {
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func ParseCreateCrossClusterRequest(body []byte) (*CreateRequest, error) {
 	err = parseCreateBody(body, ms, r, createBody{parser: crossClusterCreateParser, fields: crossClusterCreateFields,
 		required: []string{"name", "access"},
 		field: func(m member) (bool, error) {
-			if m.key != "access" {
+			if m.Key != "access" {
 				return false, nil
 			}
 			var err error
@@ -247,7 +247,7 @@ func ParseUpdateCrossClusterRequest(body []byte) (*UpdateRequest, error) {
 	r := &UpdateRequest{keyType: typeCross}
 	var acc *access
 	_, err := parseUpdateBody(body, crossClusterUpdateParser, crossClusterUpdateFields, r, func(m member) (bool, error) {
-		if m.key != "access" {
+		if m.Key != "access" {
 			return false, nil
 		}
 		var err error

@@ -20,23 +20,23 @@ import (
 // [role_descriptors]" caused by "[role_descriptors] failed to parse field
 // [<role>]". The result is never nil, so that {} differs from absent.
 func parseRoleDescriptors(body []byte, parser string, m member) ([]roles.Descriptor, error) {
-	switch m.token() {
+	switch m.Token() {
 	case xcontent.StartObject:
 	case xcontent.StartArray:
-		return nil, failedField(body, m.valOff, parser, m.key,
+		return nil, failedField(body, m.ValOff, parser, m.Key,
 			eserr.IllegalArgument("[role_descriptors] doesn't support arrays. Use a single object with multiple fields."))
 	default:
-		return nil, wrongType(body, m, parser)
+		return nil, xcontent.WrongType(body, m, parser)
 	}
 	out := []roles.Descriptor{}
-	for _, c := range members(body, m.valOff, m.raw) {
+	for _, c := range xcontent.Members(body, m.ValOff, m.Raw) {
 		d, err := parseDescriptor(body, c)
 		if err != nil {
 			inner := asES(err)
 			loc := innerLocation(body, c, inner)
-			named := xcpLoc(loc, "[role_descriptors] failed to parse field [%s]", c.key)
+			named := xcpLoc(loc, "[role_descriptors] failed to parse field [%s]", c.Key)
 			named.CausedBy = inner
-			outer := xcpLoc(loc, "[%s] failed to parse field [%s]", parser, m.key)
+			outer := xcpLoc(loc, "[%s] failed to parse field [%s]", parser, m.Key)
 			outer.CausedBy = named
 			return nil, outer
 		}
@@ -54,23 +54,23 @@ func xcpLoc(loc, format string, args ...any) *eserr.Error {
 // after blanks standing for the bytes before it, so that the line and
 // column roles reports are those of the whole body.
 func parseDescriptor(body []byte, c member) (roles.Descriptor, error) {
-	padded := make([]byte, c.valOff, c.valOff+len(c.raw))
+	padded := make([]byte, c.ValOff, c.ValOff+len(c.Raw))
 	for i := range padded {
 		padded[i] = ' '
 		if body[i] == '\n' {
 			padded[i] = '\n'
 		}
 	}
-	padded = append(padded, c.raw...)
-	d, err := roles.ParseDescriptor(c.key, padded, roles.FromAPI)
+	padded = append(padded, c.Raw...)
+	d, err := roles.ParseDescriptor(c.Key, padded, roles.FromAPI)
 	if err != nil {
 		return roles.Descriptor{}, err
 	}
 	// API key roles have no description (Elasticsearch 8.15+ parses them
 	// without it); roles accepts one for native roles.
-	for _, f := range members(body, c.valOff, c.raw) {
-		if f.key == "description" {
-			return roles.Descriptor{}, eserr.Parse("failed to parse role [%s]. unexpected field [%s]", c.key, f.key)
+	for _, f := range xcontent.Members(body, c.ValOff, c.Raw) {
+		if f.Key == "description" {
+			return roles.Descriptor{}, eserr.Parse("failed to parse role [%s]. unexpected field [%s]", c.Key, f.Key)
 		}
 	}
 	return d, nil
@@ -83,17 +83,17 @@ func innerLocation(body []byte, c member, inner *eserr.Error) string {
 	if loc, ok := locatedAt(inner); ok {
 		return loc
 	}
-	if c.token() == xcontent.StartObject {
+	if c.Token() == xcontent.StartObject {
 		if _, field, ok := strings.Cut(inner.Reason, ". unexpected field ["); ok {
 			field = strings.TrimSuffix(field, "]")
-			for _, f := range members(body, c.valOff, c.raw) {
-				if f.key == field {
-					return location(body, f.valOff)
+			for _, f := range xcontent.Members(body, c.ValOff, c.Raw) {
+				if f.Key == field {
+					return xcontent.Location(body, f.ValOff)
 				}
 			}
 		}
 	}
-	return location(body, c.valOff)
+	return xcontent.Location(body, c.ValOff)
 }
 
 // descriptorMessages is RoleDescriptorRequestValidator.validate for one
@@ -187,10 +187,10 @@ func parseStoredDescriptors(raw json.RawMessage) ([]roles.Descriptor, error) {
 	if (xcontent.Value{Raw: raw}).Token() != xcontent.StartObject {
 		return nil, fmt.Errorf("role descriptors are not an object")
 	}
-	for _, c := range members(raw, 0, raw) {
-		d, err := roles.ParseDescriptor(c.key, c.raw, roles.FromStore)
+	for _, c := range xcontent.Members(raw, 0, raw) {
+		d, err := roles.ParseDescriptor(c.Key, c.Raw, roles.FromStore)
 		if err != nil {
-			return nil, fmt.Errorf("role descriptor [%s]: %w", c.key, err)
+			return nil, fmt.Errorf("role descriptor [%s]: %w", c.Key, err)
 		}
 		out = append(out, d)
 	}

@@ -40,14 +40,14 @@ var grantFields = []string{"grant_type", "username", "password", "access_token",
 // without api_key fails validation for its name.
 func ParseGrantRequest(body []byte) (*GrantRequest, error) {
 	const parser = "grant_api_key_request"
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
 	r := &GrantRequest{APIKey: &CreateRequest{}}
 	for _, m := range ms {
 		var to *string
-		switch m.key {
+		switch m.Key {
 		case "grant_type":
 			to, r.hasType = &r.Type, true
 		case "username":
@@ -59,28 +59,28 @@ func ParseGrantRequest(body []byte) (*GrantRequest, error) {
 		case "run_as":
 			to = &r.RunAs
 		case "client_authentication":
-			if m.token() != xcontent.StartObject {
-				return nil, wrongType(body, m, parser)
+			if m.Token() != xcontent.StartObject {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
 			if r.ClientScheme, err = parseClientAuthentication(body, m); err != nil {
 				return nil, failedObject(body, m, parser, err)
 			}
 			r.HasClientAuth = true
 		case "api_key":
-			if m.token() != xcontent.StartObject {
-				return nil, wrongType(body, m, parser)
+			if m.Token() != xcontent.StartObject {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
-			if r.APIKey, err = parseCreate(body, members(body, m.valOff, m.raw)); err != nil {
+			if r.APIKey, err = parseCreate(body, xcontent.Members(body, m.ValOff, m.Raw)); err != nil {
 				return nil, failedObject(body, m, parser, err)
 			}
 		default:
-			return nil, unknownField(body, m, parser, grantFields)
+			return nil, xcontent.UnknownField(body, m, parser, grantFields)
 		}
 		if to != nil {
-			if m.token() != xcontent.String {
-				return nil, wrongType(body, m, parser)
+			if m.Token() != xcontent.String {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
-			*to = m.str()
+			*to = m.Str()
 		}
 	}
 	return r, nil
@@ -90,7 +90,7 @@ func ParseGrantRequest(body []byte) (*GrantRequest, error) {
 // where that parser stood: at its own failure's location, else at the
 // object's end, where missing fields are found.
 func failedObject(body []byte, m member, parser string, err error) *eserr.Error {
-	e := failedField(body, m.lastOff(), parser, m.key, err)
+	e := failedField(body, m.LastOff(), parser, m.Key, err)
 	if loc, ok := locatedAt(asES(err)); ok {
 		e.Reason = "[" + loc + "]" + e.Reason[strings.Index(e.Reason, "]")+1:]
 	}
@@ -103,20 +103,20 @@ func failedObject(body []byte, m member, parser string, err error) *eserr.Error 
 func parseClientAuthentication(body []byte, obj member) (string, error) {
 	const parser = "client_authentication"
 	var scheme, value *string
-	for _, m := range members(body, obj.valOff, obj.raw) {
-		switch m.key {
+	for _, m := range xcontent.Members(body, obj.ValOff, obj.Raw) {
+		switch m.Key {
 		case "scheme", "value":
-			if m.token() != xcontent.String {
-				return "", wrongType(body, m, parser)
+			if m.Token() != xcontent.String {
+				return "", xcontent.WrongType(body, m, parser)
 			}
-			s := m.str()
-			if m.key == "scheme" {
+			s := m.Str()
+			if m.Key == "scheme" {
 				scheme = &s
 			} else {
 				value = &s
 			}
 		default:
-			return "", unknownField(body, m, parser, []string{"scheme", "value"})
+			return "", xcontent.UnknownField(body, m, parser, []string{"scheme", "value"})
 		}
 	}
 	var missing []string

@@ -35,38 +35,38 @@ var invalidateFields = []string{"realm_name", "username", "name", "owner", "ids"
 // wrapped as the parser wraps them.
 func ParseInvalidateRequest(body []byte) (*InvalidateRequest, error) {
 	const parser = "invalidate_api_key"
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
 	r := &InvalidateRequest{}
 	seen := 0
 	for _, m := range ms {
-		switch m.key {
+		switch m.Key {
 		case "realm_name", "username", "name":
-			if m.token() != xcontent.String {
-				return nil, wrongType(body, m, parser)
+			if m.Token() != xcontent.String {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
-			switch m.key {
+			switch m.Key {
 			case "realm_name":
-				r.RealmName = m.str()
+				r.RealmName = m.Str()
 			case "username":
-				r.Username = m.str()
+				r.Username = m.Str()
 			default:
-				r.Name = m.str()
+				r.Name = m.Str()
 			}
 		case "owner":
 			// declareBoolean also takes the strings "true" and "false".
 			switch {
-			case m.token() == xcontent.Boolean:
-				r.Owner = m.raw[0] == 't'
-			case m.token() == xcontent.String && (m.str() == "true" || m.str() == "false"):
-				r.Owner = m.str() == "true"
-			case m.token() == xcontent.String:
-				return nil, failedField(body, m.valOff, parser, m.key,
-					eserr.IllegalArgument("Failed to parse value [%s] as only [true] or [false] are allowed.", m.str()))
+			case m.Token() == xcontent.Boolean:
+				r.Owner = m.Raw[0] == 't'
+			case m.Token() == xcontent.String && (m.Str() == "true" || m.Str() == "false"):
+				r.Owner = m.Str() == "true"
+			case m.Token() == xcontent.String:
+				return nil, failedField(body, m.ValOff, parser, m.Key,
+					eserr.IllegalArgument("Failed to parse value [%s] as only [true] or [false] are allowed.", m.Str()))
 			default:
-				return nil, wrongType(body, m, parser)
+				return nil, xcontent.WrongType(body, m, parser)
 			}
 		case "ids":
 			ids, err := stringArray(body, parser, m)
@@ -75,12 +75,12 @@ func ParseInvalidateRequest(body []byte) (*InvalidateRequest, error) {
 			}
 			r.IDs = ids
 		default:
-			return nil, unknownField(body, m, parser, invalidateFields)
+			return nil, xcontent.UnknownField(body, m, parser, invalidateFields)
 		}
 		seen++
 		if seen == len(invalidateFields) {
 			if err := validateIDs(r.IDs); err != nil {
-				return nil, failedField(body, m.lastOff(), parser, m.key, failedBuild(parser, err))
+				return nil, failedField(body, m.LastOff(), parser, m.Key, failedBuild(parser, err))
 			}
 		}
 	}
@@ -97,23 +97,23 @@ func ParseInvalidateRequest(body []byte) (*InvalidateRequest, error) {
 // stringArray is ObjectParser's declareStringArray: an array of strings
 // (numbers and booleans taken as their text), or a single string.
 func stringArray(body []byte, parser string, m member) ([]string, error) {
-	switch m.token() {
+	switch m.Token() {
 	case xcontent.String:
-		return []string{m.str()}, nil
+		return []string{m.Str()}, nil
 	case xcontent.StartArray:
 	default:
-		return nil, wrongType(body, m, parser)
+		return nil, xcontent.WrongType(body, m, parser)
 	}
 	out := []string{}
-	for _, e := range elements(m.valOff, m.raw) {
-		switch e.token() {
+	for _, e := range xcontent.Elements(m.ValOff, m.Raw) {
+		switch e.Token() {
 		case xcontent.String:
-			out = append(out, e.str())
+			out = append(out, e.Str())
 		case xcontent.Number, xcontent.Boolean:
-			out = append(out, string(e.raw))
+			out = append(out, string(e.Raw))
 		default:
-			return nil, failedField(body, e.valOff, parser, m.key,
-				eserr.IllegalArgument("[%s] doesn't support values of type: %s", m.key, e.token()))
+			return nil, failedField(body, e.ValOff, parser, m.Key,
+				eserr.IllegalArgument("[%s] doesn't support values of type: %s", m.Key, e.Token()))
 		}
 	}
 	return out, nil

@@ -75,7 +75,7 @@ func ParseBulkUpdateRequest(body []byte) (*BulkUpdateRequest, error) {
 // role_descriptors when fields lists them, and those field parses (it
 // reports false for a field it does not know).
 func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateRequest, field func(member) (bool, error)) (ids []string, err error) {
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
@@ -83,24 +83,24 @@ func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateReque
 	seen := 0
 	for _, m := range ms {
 		switch {
-		case m.key == "ids" && slices.Contains(fields, "ids"):
+		case m.Key == "ids" && slices.Contains(fields, "ids"):
 			if ids, err = stringArray(body, parser, m); err != nil {
 				return nil, err
 			}
-		case m.key == "role_descriptors" && slices.Contains(fields, "role_descriptors"):
+		case m.Key == "role_descriptors" && slices.Contains(fields, "role_descriptors"):
 			if r.RoleDescriptors, err = parseRoleDescriptors(body, parser, m); err != nil {
 				return nil, err
 			}
-		case m.key == "metadata":
-			if m.token() != xcontent.StartObject {
-				return nil, wrongType(body, m, parser)
+		case m.Key == "metadata":
+			if m.Token() != xcontent.StartObject {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
-			r.Metadata = compact(m.raw)
-		case m.key == "expiration":
-			if m.token() != xcontent.String {
-				return nil, wrongType(body, m, parser)
+			r.Metadata = compact(m.Raw)
+		case m.Key == "expiration":
+			if m.Token() != xcontent.String {
+				return nil, xcontent.WrongType(body, m, parser)
 			}
-			s := m.str()
+			s := m.Str()
 			expiration = &s
 		default:
 			known := false
@@ -110,13 +110,13 @@ func parseUpdateBody(body []byte, parser string, fields []string, r *UpdateReque
 				}
 			}
 			if !known {
-				return nil, unknownField(body, m, parser, fields)
+				return nil, xcontent.UnknownField(body, m, parser, fields)
 			}
 		}
 		seen++
 		if seen == len(fields) {
 			if err := r.buildExpiration(expiration); err != nil {
-				return nil, failedField(body, m.lastOff(), parser, m.key, failedBuild(parser, err))
+				return nil, failedField(body, m.LastOff(), parser, m.Key, failedBuild(parser, err))
 			}
 		}
 	}

@@ -19,14 +19,14 @@ type Grant struct {
 // ParseActivate reads an activate request body as RestActivateProfileAction.
 func ParseActivate(body []byte) (Grant, error) {
 	const parser = "activate_profile_request"
-	fs, err := fields(body)
+	fs, err := xcontent.TopMembers(body)
 	if err != nil {
 		return Grant{}, err
 	}
 	var g Grant
 	for _, f := range fs {
 		var to **string
-		switch f.key {
+		switch f.Key {
 		case "grant_type":
 			to = &g.Type
 		case "username":
@@ -90,14 +90,14 @@ type DataUpdate struct {
 // ParseDataUpdate reads an update-data body as RestUpdateProfileDataAction.
 func ParseDataUpdate(body []byte) (DataUpdate, error) {
 	const parser = "update_profile_data_request_payload"
-	fs, err := fields(body)
+	fs, err := xcontent.TopMembers(body)
 	if err != nil {
 		return DataUpdate{}, err
 	}
 	var u DataUpdate
 	for _, f := range fs {
 		var to *[]byte
-		switch f.key {
+		switch f.Key {
 		case "labels":
 			to = &u.Labels
 		case "data":
@@ -108,9 +108,9 @@ func ParseDataUpdate(body []byte) (DataUpdate, error) {
 		if *to, err = object(body, f, parser); err != nil {
 			return DataUpdate{}, err
 		}
-		for _, m := range members(body, f.valOff) {
-			if !slices.Contains(u.names, m.key) {
-				u.names = append(u.names, m.key)
+		for _, m := range xcontent.Members(body, f.ValOff, body[f.ValOff:]) {
+			if !slices.Contains(u.names, m.Key) {
+				u.names = append(u.names, m.Key)
 			}
 		}
 	}
@@ -151,12 +151,12 @@ func ParseSuggest(body []byte, dataParam *string) (SuggestRequest, error) {
 	var hint []byte
 	var hintField field
 	if len(body) > 0 {
-		fs, err := fields(body)
+		fs, err := xcontent.TopMembers(body)
 		if err != nil {
 			return SuggestRequest{}, err
 		}
 		for _, f := range fs {
-			switch f.key {
+			switch f.Key {
 			case "name":
 				req.Name, err = str(body, f, parser)
 			case "size":
@@ -167,10 +167,10 @@ func ParseSuggest(body []byte, dataParam *string) (SuggestRequest, error) {
 					data = &s
 				}
 			case "hint":
-				if f.token() != xcontent.StartObject {
-					err = wrongType(body, f, parser)
+				if f.Token() != xcontent.StartObject {
+					err = xcontent.WrongType(body, f, parser)
 				}
-				hint, hintField = f.raw, f
+				hint, hintField = f.Raw, f
 			default:
 				err = unknownField(body, f, parser, "name", "size", "hint", "data")
 			}
@@ -206,8 +206,8 @@ type hintState struct {
 func (req *SuggestRequest) parseHint(body []byte, hf field) error {
 	const parser = "suggest_profile_request_payload_hint"
 	st := hintState{given: true}
-	for _, f := range members(body, hf.valOff) {
-		switch f.key {
+	for _, f := range xcontent.Members(body, hf.ValOff, body[hf.ValOff:]) {
+		switch f.Key {
 		case "uids":
 			uids, err := stringArray(body, f, parser)
 			if err != nil {
@@ -215,13 +215,13 @@ func (req *SuggestRequest) parseHint(body []byte, hf field) error {
 			}
 			req.HintUIDs, st.uids = uids, true
 		case "labels":
-			if f.token() != xcontent.StartObject {
-				return wrongType(body, f, parser)
+			if f.Token() != xcontent.StartObject {
+				return xcontent.WrongType(body, f, parser)
 			}
 			st.labels = true
-			for _, l := range members(body, f.valOff) {
+			for _, l := range xcontent.Members(body, f.ValOff, body[f.ValOff:]) {
 				var values []string
-				switch l.token() {
+				switch l.Token() {
 				case xcontent.String:
 					s, _ := str(body, l, parser)
 					values = []string{s}
@@ -230,16 +230,16 @@ func (req *SuggestRequest) parseHint(body []byte, hf field) error {
 						if (xcontent.Value{Raw: it}).Token() != xcontent.String {
 							return eserr.Parse("[labels] hint supports either string value or list of strings")
 						}
-						s, _ := str(body, field{raw: it}, parser)
+						s, _ := str(body, field{Raw: it}, parser)
 						values = append(values, s)
 					}
 				default:
 					return eserr.Parse("[labels] hint supports either string or list of strings as its value")
 				}
-				if !slices.Contains(st.labelKeys, l.key) {
-					st.labelKeys = append(st.labelKeys, l.key)
+				if !slices.Contains(st.labelKeys, l.Key) {
+					st.labelKeys = append(st.labelKeys, l.Key)
 				}
-				req.HintLabel, req.HintLabelIn = l.key, values
+				req.HintLabel, req.HintLabelIn = l.Key, values
 				st.emptyLabel = len(values) == 0
 			}
 		default:
@@ -252,7 +252,7 @@ func (req *SuggestRequest) parseHint(body []byte, hf field) error {
 
 func elements(f field) [][]byte {
 	var items []json.RawMessage
-	_ = json.Unmarshal(f.raw, &items)
+	_ = json.Unmarshal(f.Raw, &items)
 	out := make([][]byte, len(items))
 	for i, it := range items {
 		out[i] = it
@@ -317,23 +317,23 @@ func ParseHasPrivileges(body []byte) (HasPrivilegesRequest, error) {
 	if len(body) == 0 {
 		return HasPrivilegesRequest{}, eserr.Parse("request body or source parameter is required")
 	}
-	fs, err := fields(body)
+	fs, err := xcontent.TopMembers(body)
 	if err != nil {
 		return HasPrivilegesRequest{}, err
 	}
 	var req HasPrivilegesRequest
 	for _, f := range fs {
-		switch f.key {
+		switch f.Key {
 		case "uids":
 			if req.UIDs, err = stringArray(body, f, parser); err != nil {
 				return HasPrivilegesRequest{}, err
 			}
 			req.uidsGiven = true
 		case "privileges":
-			if f.token() != xcontent.StartObject {
-				return HasPrivilegesRequest{}, wrongType(body, f, parser)
+			if f.Token() != xcontent.StartObject {
+				return HasPrivilegesRequest{}, xcontent.WrongType(body, f, parser)
 			}
-			req.Privileges = f.raw
+			req.Privileges = f.Raw
 		default:
 			return HasPrivilegesRequest{}, unknownField(body, f, parser, "uids", "privileges")
 		}

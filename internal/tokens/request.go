@@ -1,14 +1,10 @@
 package tokens
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
-	"github.com/esauth/esauth/internal/suggest"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -32,7 +28,7 @@ var createFields = []string{"grant_type", "username", "password", "kerberos_tick
 // does: every field a string, no other field.
 func ParseCreateRequest(body []byte) (*CreateRequest, error) {
 	const parser = "token_request"
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
@@ -40,14 +36,14 @@ func ParseCreateRequest(body []byte) (*CreateRequest, error) {
 	dst := map[string]**string{"grant_type": &r.GrantType, "username": &r.Username, "password": &r.Password,
 		"kerberos_ticket": &r.KerberosTicket, "scope": &r.Scope, "refresh_token": &r.RefreshToken}
 	for _, m := range ms {
-		p, ok := dst[m.key]
+		p, ok := dst[m.Key]
 		if !ok {
-			return nil, unknownField(body, m, parser, createFields)
+			return nil, xcontent.UnknownField(body, m, parser, createFields)
 		}
-		if m.token() != xcontent.String {
-			return nil, wrongType(body, m, parser)
+		if m.Token() != xcontent.String {
+			return nil, xcontent.WrongType(body, m, parser)
 		}
-		s := m.str()
+		s := m.Str()
 		*p = &s
 	}
 	return r, nil
@@ -140,7 +136,7 @@ var invalidateFields = []string{"token", "refresh_token", "realm_name", "usernam
 // request's constructor once every field it takes was read.
 func ParseInvalidateRequest(body []byte) (*InvalidateRequest, error) {
 	const parser = "invalidate_token"
-	ms, err := topMembers(body)
+	ms, err := xcontent.TopMembers(body)
 	if err != nil {
 		return nil, err
 	}
@@ -154,18 +150,18 @@ func ParseInvalidateRequest(body []byte) (*InvalidateRequest, error) {
 	}
 	seen := map[string]bool{}
 	for _, m := range ms {
-		p, ok := dst[m.key]
+		p, ok := dst[m.Key]
 		if !ok {
-			return nil, unknownField(body, m, parser, invalidateFields)
+			return nil, xcontent.UnknownField(body, m, parser, invalidateFields)
 		}
-		if m.token() != xcontent.String {
-			return nil, wrongType(body, m, parser)
+		if m.Token() != xcontent.String {
+			return nil, xcontent.WrongType(body, m, parser)
 		}
-		*p = m.str()
-		seen[m.key] = true
+		*p = m.Str()
+		seen[m.Key] = true
 		if len(seen) == len(invalidateFields) {
 			if err := both(); err != nil {
-				e := xcp(body, m.lastOff(), "[%s] failed to parse field [%s]", parser, m.key)
+				e := xcontent.ErrorAt(body, m.LastOff(), "[%s] failed to parse field [%s]", parser, m.Key)
 				e.CausedBy = failedBuild(parser, err)
 				return nil, e
 			}
@@ -199,101 +195,6 @@ func (r *InvalidateRequest) Validate() error {
 		v.Add("token string must be provided when not specifying a realm name or a username")
 	}
 	return v.Err()
-}
-
-// member is one field of the body's top-level object, with the offsets
-// Jackson reports in its locations.
-type member struct {
-	key    string
-	keyOff int
-	valOff int
-	raw    []byte
-}
-
-func (m member) token() xcontent.Token { return xcontent.Value{Raw: m.raw}.Token() }
-
-func (m member) lastOff() int {
-	if m.raw[0] == '{' || m.raw[0] == '[' {
-		return m.valOff + len(m.raw) - 1
-	}
-	return m.valOff
-}
-
-func (m member) str() string {
-	var s string
-	_ = json.Unmarshal(m.raw, &s)
-	return s
-}
-
-// topMembers checks body as xcontent.Fields does (a missing body, a
-// non-object, malformed JSON, duplicate keys) and lists its fields.
-func topMembers(body []byte) ([]member, error) {
-	if err := xcontent.Fields(body, func(xcontent.Value) error { return nil }); err != nil {
-		return nil, err
-	}
-	var out []member
-	i := skipSpace(body, 0) + 1 // past '{'
-	for {
-		i = skipSpace(body, i)
-		if body[i] == '}' {
-			return out, nil
-		}
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		keyOff := i
-		end := stringEnd(body, i)
-		var key string
-		_ = json.Unmarshal(body[i:end], &key)
-		i = skipSpace(body, end)
-		i = skipSpace(body, i+1) // past ':'
-		var raw json.RawMessage
-		_ = json.NewDecoder(bytes.NewReader(body[i:])).Decode(&raw) // well-formed
-		out = append(out, member{key: key, keyOff: keyOff, valOff: i, raw: raw})
-		i += len(raw)
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// xcp is an XContentParseException located at off, as "[line:col] ".
-func xcp(body []byte, off int, format string, args ...any) *eserr.Error {
-	off = max(0, min(off, len(body)))
-	before := body[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := off - bytes.LastIndexByte(before, '\n')
-	return &eserr.Error{Type: "x_content_parse_exception", Status: http.StatusBadRequest,
-		Reason: fmt.Sprintf("[%d:%d] ", line, col) + fmt.Sprintf(format, args...)}
-}
-
-func unknownField(body []byte, m member, parser string, fields []string) *eserr.Error {
-	suffix := ""
-	if p := suggest.Phrase(suggest.Closest(m.key, fields, 0.5)); p != "" {
-		suffix = " " + p
-	}
-	return xcp(body, m.keyOff, "[%s] unknown field [%s]%s", parser, m.key, suffix)
-}
-
-// wrongType is ObjectParser's FieldParser.assertSupports.
-func wrongType(body []byte, m member, parser string) *eserr.Error {
-	return xcp(body, m.valOff, "[%s] %s doesn't support values of type: %s", parser, m.key, m.token())
 }
 
 // failedBuild is ConstructingObjectParser's wrapper around a failure of
