@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/esauth/esauth/internal/store"
 )
@@ -15,7 +16,7 @@ import (
 func TestQueryKeys(t *testing.T) {
 	f := newFixture(t)
 	a := f.create(`{"name":"a","metadata":{"x":1},"role_descriptors":{"r":{"cluster":["monitor"]}}}`, aliceCaller())
-	f.clock.Add(1000)
+	f.clock.Add(time.Second) // keys created in one millisecond come in id order, which is random
 	b := f.create(`{"name":"b","expiration":"1d"}`, aliceCaller())
 	keys, err := f.svc.QueryKeys(context.Background())
 	if err != nil {
