@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,12 +89,19 @@ func TestQueryAPIKeys(t *testing.T) {
 		{"user 1, match_all", user1, `{"query":{"match_all":{}}}`, []string{k1.ID}, 1},
 		{"user 2, wildcard", user2, `{"query":{"wildcard":{"name":"user*"}}}`, []string{k2.ID}, 1},
 		{"user 2, another's key by id", user2, `{"query":{"ids":{"values":["` + k1.ID + `"]}}}`, []string{}, 0},
-		{"manager, sorted page", manager, `{"query":{"wildcard":{"name":"user*"}},"sort":[{"creation":{"order":"desc"}}],"from":1,"size":1}`, []string{k1.ID}, 2},
+		{"manager, sorted page", manager, `{"query":{"wildcard":{"name":"user*"}},"sort":[{"name":{"order":"desc"}}],"from":1,"size":1}`, []string{k1.ID}, 2},
 		{"manager, metadata", manager, `{"query":{"bool":{"must":[{"term":{"metadata.letter":"a"}},{"range":{"metadata.number":{"gte":"42"}}}]}}}`, []string{mk.ID}, 1},
 		{"manager, owner and realm", manager, `{"query":{"bool":{"filter":[{"term":{"username":"api_key_user_1"}},{"term":{"realm_name":"default_native"}}]}}}`, []string{k1.ID}, 1},
 	} {
 		q := queryKeys(t, s, tt.auth, tt.body)
-		if got := q.ids(t); strings.Join(got, ",") != strings.Join(tt.want, ",") || q.Total != tt.total || q.Count != len(tt.want) {
+		got := q.ids(t)
+		if !strings.Contains(tt.body, `"sort"`) {
+			// Keys made in one millisecond come in the order of their
+			// random ids: without a sort only the set is defined.
+			slices.Sort(got)
+			slices.Sort(tt.want)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") || q.Total != tt.total || q.Count != len(tt.want) {
 			t.Errorf("%s: total %d count %d %v, want %d %v", tt.who, q.Total, q.Count, got, tt.total, tt.want)
 		}
 	}
