@@ -19,6 +19,9 @@ const (
 	ActionChangePassword = "cluster:admin/xpack/security/user/change_password"
 	ActionHasPrivileges  = "cluster:admin/xpack/security/user/has_privileges"
 	ActionListPrivileges = "cluster:admin/xpack/security/user/list_privileges"
+	// ActionCheckPassword is esauth's password dry-run check: every
+	// authenticated user may score a password for themselves.
+	ActionCheckPassword = "cluster:admin/xpack/security/esauth/password/check"
 )
 
 // RoleSource resolves role names; names it does not know are left out of
@@ -212,7 +215,8 @@ func (a *Authorizer) deny(auth authn.Authentication, action string, denial func(
 
 // sameUser is RBACEngine's same-user rule: users may authenticate, list
 // and check their own privileges, and change their own password if a
-// realm that keeps passwords vouched for them.
+// realm that keeps passwords vouched for them; esauth adds the password
+// dry-run check, for any authenticated (not anonymous) caller.
 func sameUser(auth authn.Authentication, req Request) bool {
 	if req.Target == "" || req.Target != auth.Effective.User.Username {
 		return false
@@ -220,6 +224,8 @@ func sameUser(auth authn.Authentication, req Request) bool {
 	switch req.Action {
 	case ActionHasPrivileges, ActionListPrivileges:
 		return true
+	case ActionCheckPassword:
+		return !auth.IsAnonymous()
 	case ActionChangePassword:
 		t := auth.Authenticating.Realm.Type
 		return auth.Type == authn.TypeRealm && (t == "native" || t == "reserved")

@@ -67,6 +67,7 @@ var bodies = map[string]string{
 	"grant":           `{"grant_type":"password","username":"nopriv","password":"nopriv-secret","api_key":{"name":"k"}}`,
 	"_activate":       `{"grant_type":"password","username":"nopriv","password":"nopriv-secret"}`,
 	"_data":           `{"data":{"app":{}}}`,
+	"_check":          `{"password":"candidate-password"}`,
 	// By whole path where the last segment is ambiguous.
 	"/_security/profile/_has_privileges": `{"uids":["x"],"privileges":{"cluster":["monitor"]}}`,
 	"/_security/_query/api_key":          `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
@@ -112,6 +113,8 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 	selfAllowed := map[string]bool{
 		"GET /_security/_authenticate": true, "GET /_xpack/security/_authenticate": true,
 		"GET /_security/user/_privileges": true, "GET /_xpack/security/user/_privileges": true,
+		// esauth's password dry-run check (authz.ActionCheckPassword).
+		"POST /_security/_esauth/password/_check": true,
 	}
 	// restore puts nopriv's password back after it changed it itself.
 	restore := func(path string) {

@@ -141,6 +141,8 @@ func (a *API) Routes() []pipeline.Route {
 		// cluster:admin/xpack/security/ action.
 		{"GET", lockedUsersPath, sec + "esauth/locked_users/get", rest.BodyNone, a.lockedUsers},
 		{"DELETE", lockedUsersPath + "/{kind}/{name}", sec + "esauth/locked_users/delete", rest.BodyNone, a.unlock},
+		// Every authenticated user may score a password (authz.sameUser).
+		{"POST", passwordCheckPath, authz.ActionCheckPassword, bd, a.checkPassword},
 		{"POST", "/_security/api_key", sec + "api_key/create", bd, a.createAPIKey},
 		{"PUT", "/_security/api_key", sec + "api_key/create", bd, a.createAPIKey},
 		{"GET", "/_security/api_key", sec + "api_key/get", rest.BodyNone, a.getAPIKeys},

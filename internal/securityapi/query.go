@@ -16,6 +16,12 @@ func (a *API) queryUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 	if _, err := c.BoolParam("with_profile_uid", false); err != nil {
 		return pipeline.Prepared{}, err
 	}
+	// esauth's own, as on GET user: each user gains last_authenticated
+	// after its own fields, so the default answer stays Elasticsearch's.
+	withLast, err := c.BoolParam("with_last_authenticated", false)
+	if err != nil {
+		return pipeline.Prepared{}, err
+	}
 	q, err := securityquery.ParseUsers(c.Content())
 	if err != nil {
 		return pipeline.Prepared{}, err
@@ -25,12 +31,19 @@ func (a *API) queryUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 		if err != nil {
 			return nil, err
 		}
+		last, err := a.lastAuthTimes(ctx, withLast)
+		if err != nil {
+			return nil, err
+		}
 		res := q.Run(users)
 		list := make([]xcontent.Object, 0, len(res.Hits))
 		for _, h := range res.Hits {
 			u := h.User
 			o := xcontent.Obj("username", u.Username, "roles", u.Roles, "full_name", u.FullName,
 				"email", u.Email, "metadata", u.Metadata, "enabled", u.Enabled)
+			if withLast {
+				o = o.With("last_authenticated", lastAuthenticated{last, u.Username})
+			}
 			if h.Sort != nil {
 				o = o.With("_sort", h.Sort)
 			}

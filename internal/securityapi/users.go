@@ -224,11 +224,9 @@ func (a *API) getUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 	}
 	list, named := c.Params.Get("username")
 	return pipeline.Prepared{Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-		var last map[string]time.Time
-		if withLast && a.LastAuth != nil {
-			if last, err = a.LastAuth.All(ctx); err != nil {
-				return nil, err
-			}
+		last, err := a.lastAuthTimes(ctx, withLast)
+		if err != nil {
+			return nil, err
 		}
 		if !named {
 			var uids map[string]string
@@ -548,10 +546,29 @@ func (v userWithLast) AppendJSON(dst []byte) ([]byte, error) {
 		return nil, err
 	}
 	dst = append(dst[:len(dst)-1], `,"last_authenticated":`...)
-	if t, ok := v.last[v.u.Username]; ok {
-		dst = strconv.AppendInt(dst, t.UnixMilli(), 10)
-	} else {
-		dst = append(dst, "null"...)
-	}
+	dst, _ = lastAuthenticated{v.last, v.u.Username}.AppendJSON(dst)
 	return append(dst, '}'), nil
+}
+
+// lastAuthenticated is one user's "last_authenticated" value, as GET user
+// and query user write it: epoch milliseconds, or null when unknown.
+type lastAuthenticated struct {
+	last map[string]time.Time
+	name string
+}
+
+func (v lastAuthenticated) AppendJSON(dst []byte) ([]byte, error) {
+	if t, ok := v.last[v.name]; ok {
+		return strconv.AppendInt(dst, t.UnixMilli(), 10), nil
+	}
+	return append(dst, "null"...), nil
+}
+
+// lastAuthTimes reads every user's last authentication when
+// with_last_authenticated asked for it, else nil.
+func (a *API) lastAuthTimes(ctx context.Context, with bool) (map[string]time.Time, error) {
+	if !with || a.LastAuth == nil {
+		return nil, nil
+	}
+	return a.LastAuth.All(ctx)
 }

@@ -1,6 +1,7 @@
 package user
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,14 +26,29 @@ func DefaultPolicy() PasswordPolicy { return PasswordPolicy{MinLength: MinPasswo
 
 // Check returns the first rule password breaks, or nil.
 func (p PasswordPolicy) Check(username, password string) error {
-	if len(utf16.Encode([]rune(password))) < p.MinLength {
-		return fmt.Errorf("passwords must be at least [%d] characters long", p.MinLength)
-	}
-	if p.Pattern != nil && !p.Pattern.MatchString(password) {
-		return fmt.Errorf("%s", p.PatternMessage)
-	}
-	if p.ForbidUsername && username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
-		return fmt.Errorf("passwords must not contain the username")
+	if problems := p.Problems(username, password); len(problems) > 0 {
+		return errors.New(problems[0])
 	}
 	return nil
 }
+
+// Problems returns the message of every rule password breaks, in the
+// order Check tries them: the first is the one put user and change
+// password report.
+func (p PasswordPolicy) Problems(username, password string) []string {
+	var out []string
+	if PasswordLength(password) < p.MinLength {
+		out = append(out, fmt.Sprintf("passwords must be at least [%d] characters long", p.MinLength))
+	}
+	if p.Pattern != nil && !p.Pattern.MatchString(password) {
+		out = append(out, p.PatternMessage)
+	}
+	if p.ForbidUsername && username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
+		out = append(out, "passwords must not contain the username")
+	}
+	return out
+}
+
+// PasswordLength is a password's length as Elasticsearch counts it, in
+// Java chars (UTF-16 code units).
+func PasswordLength(password string) int { return len(utf16.Encode([]rune(password))) }
