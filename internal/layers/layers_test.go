@@ -15,7 +15,7 @@ const module = "github.com/esauth/esauth/"
 var tiers = [][]string{
 	{"internal/pattern", "internal/eserr", "internal/user", "internal/xcontent", "internal/store", "internal/passhash",
 		"internal/suggest", "internal/random", "internal/filewatch", "internal/timevalue", "internal/latency", "internal/store/boltstore", "internal/store/etcdstore",
-		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers"},
+		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers", "internal/webui"},
 	{"internal/indices", "internal/fakecluster", "internal/gateway/table", "internal/gateway/items", "internal/roles", "internal/apikey", "internal/nativeusers", "internal/authcache", "internal/lockout",
 		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/securityquery",
 		"internal/config", "internal/tlsconf", "internal/serviceaccount", "internal/tokens", "internal/profiles"},

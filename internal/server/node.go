@@ -30,6 +30,7 @@ import (
 	"github.com/esauth/esauth/internal/store"
 	"github.com/esauth/esauth/internal/tokens"
 	"github.com/esauth/esauth/internal/upstream"
+	"github.com/esauth/esauth/internal/webui"
 )
 
 // Options are what a node needs besides its settings.
@@ -264,7 +265,9 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	n.handler = p
+	// The web page's static files (no data, no authentication) under
+	// /_esauth/ui/; every other path takes the pipeline.
+	n.handler = webui.Wrap(p)
 	return n, nil
 }
 
