@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -271,6 +272,10 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 	if code, body := s.request(t, admin, http.MethodGet, "/_security/user/webui-alice", ""); code != 200 || !strings.Contains(string(body), `"full_name":"Alice P. Liddell"`) || !strings.Contains(string(body), `"roles":["viewer","editor"]`) {
 		t.Errorf("after edit: %d %s", code, body)
 	}
+	// She logged in once, above: her last login shows, to the minute.
+	if got := text(`#users-body tr[data-username="webui-alice"] td.last-login`); !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d UTC$`).MatchString(got) {
+		t.Errorf("her last login cell = %q", got)
+	}
 	newPassword := secret("alice-password-2")
 	do("change the password",
 		chromedp.Click(chromedp.CSS(`button[aria-label="Password webui-alice"]`)),
@@ -297,6 +302,9 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 	// The users page as a test artifact.
 	do("clear the search", clear("#search"), chromedp.Click(chromedp.CSS(`#search-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#users-body tr[data-username="webui-markup"]`)))
+	if got := text(`#users-body tr[data-username="webui-markup"] td.last-login`); got != "never" {
+		t.Errorf("a user never seen logging in: last login %q", got)
+	}
 	// Sorting is the server's: the header says which way.
 	do("sort by username, descending",
 		chromedp.Click(chromedp.CSS(`th[data-sort="username"] button`)),

@@ -146,7 +146,7 @@ async function loadUsers() {
   $('users-table').setAttribute('aria-busy', 'true');
   let page;
   try {
-    page = await call('POST', '/_security/_query/user', queryBody());
+    page = await call('POST', '/_security/_query/user?with_last_authenticated=true', queryBody());
   } catch (err) {
     msg.textContent = '';
     $('users-body').replaceChildren();
@@ -213,8 +213,17 @@ function userRow(u) {
     el('td', {}, u.email || ''),
     el('td', {}, ...(u.roles || []).map((r) => el('span', { className: 'badge' }, r))),
     el('td', {}, ...badges(u)),
+    lastLogin(u.last_authenticated),
     actions,
   );
+}
+
+// lastLogin is the cell of a user's last login (epoch milliseconds, or
+// null when esauth has not seen them log in), in UTC to the minute.
+function lastLogin(ms) {
+  if (ms == null) return el('td', { className: 'last-login' }, 'never');
+  const iso = new Date(ms).toISOString();
+  return el('td', { className: 'last-login', title: iso }, `${iso.slice(0, 16).replace('T', ' ')} UTC`);
 }
 
 // ---- built-in users ---------------------------------------------------
