@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
+	"github.com/esauth/esauth/internal/user"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
-// Grant types (Grant.PASSWORD_GRANT_TYPE, Grant.ACCESS_TOKEN_GRANT_TYPE).
+// Grant types.
 const (
-	GrantPassword    = "password"
-	GrantAccessToken = "access_token"
+	GrantPassword    = user.GrantPassword
+	GrantAccessToken = user.GrantAccessToken
 )
 
 // GrantRequest is a grant API key body (GrantApiKeyRequest): the
@@ -141,35 +142,13 @@ const sharedSecretScheme = "SharedSecret"
 func (r *GrantRequest) Validate() error {
 	var v eserr.Validator
 	r.APIKey.validate(&v)
-	required := func(field, value string) {
-		if value == "" {
-			v.Add("[%s] is required for grant_type [%s]", field, r.Type)
-		}
-	}
-	unsupported := func(field, value string) {
-		if value != "" {
-			v.Add("[%s] is not supported for grant_type [%s]", field, r.Type)
-		}
-	}
+	user.Grant{Type: r.Type, Username: r.Username, Password: r.Password, AccessToken: r.AccessToken, TypeSent: r.hasType}.Check(&v)
 	switch {
-	case !r.hasType:
-		v.Add("[grant_type] is required")
+	case !r.hasType || !r.HasClientAuth:
 	case r.Type == GrantPassword:
-		required("username", r.Username)
-		required("password", r.Password)
-		unsupported("access_token", r.AccessToken)
-		if r.HasClientAuth {
-			v.Add("[client_authentication] is not supported for grant_type [%s]", r.Type)
-		}
-	case r.Type == GrantAccessToken:
-		required("access_token", r.AccessToken)
-		unsupported("username", r.Username)
-		unsupported("password", r.Password)
-		if r.HasClientAuth && strings.TrimSpace(r.ClientScheme) != sharedSecretScheme {
-			v.Add("[client_authentication.scheme] must be set to [%s]", sharedSecretScheme)
-		}
-	default:
-		v.Add("grant_type [%s] is not supported", r.Type)
+		v.Add("[client_authentication] is not supported for grant_type [%s]", r.Type)
+	case r.Type == GrantAccessToken && strings.TrimSpace(r.ClientScheme) != sharedSecretScheme:
+		v.Add("[client_authentication.scheme] must be set to [%s]", sharedSecretScheme)
 	}
 	return v.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esauth/esauth/internal/eserr"
+	users "github.com/esauth/esauth/internal/user"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -50,33 +51,14 @@ func ParseActivate(body []byte) (Grant, error) {
 // Validate is Grant.validate.
 func (g Grant) Validate() error {
 	var v eserr.Validator
-	set := func(s *string) bool { return s != nil && *s != "" }
-	switch {
-	case g.Type == nil:
-		v.Add("[grant_type] is required")
-	case *g.Type == "password":
-		if !set(g.Username) {
-			v.Add("[username] is required for grant_type [password]")
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
 		}
-		if !set(g.Password) {
-			v.Add("[password] is required for grant_type [password]")
-		}
-		if set(g.AccessToken) {
-			v.Add("[access_token] is not supported for grant_type [password]")
-		}
-	case *g.Type == "access_token":
-		if !set(g.AccessToken) {
-			v.Add("[access_token] is required for grant_type [access_token]")
-		}
-		if set(g.Username) {
-			v.Add("[username] is not supported for grant_type [access_token]")
-		}
-		if set(g.Password) {
-			v.Add("[password] is not supported for grant_type [access_token]")
-		}
-	default:
-		v.Add("grant_type [%s] is not supported", *g.Type)
+		return *s
 	}
+	users.Grant{Type: deref(g.Type), Username: deref(g.Username), Password: deref(g.Password),
+		AccessToken: deref(g.AccessToken), TypeSent: g.Type != nil}.Check(&v)
 	return v.Err()
 }
 

@@ -56,22 +56,22 @@ func (v value) xerr(off int, format string, args ...any) error {
 // fields calls fn for each member of an object value, in order, with the
 // offset of the member's name.
 func (v value) fields(fn func(name string, nameOff int, val value) error) error {
-	i := skipSpace(v.raw, 0) + 1 // past '{'
+	i := xcontent.SkipSpace(v.raw, 0) + 1 // past '{'
 	for {
-		i = skipSpace(v.raw, i)
+		i = xcontent.SkipSpace(v.raw, i)
 		if v.raw[i] == '}' {
 			return nil
 		}
 		if v.raw[i] == ',' {
-			i = skipSpace(v.raw, i+1)
+			i = xcontent.SkipSpace(v.raw, i+1)
 		}
 		nameOff := i
-		end := stringEnd(v.raw, i)
+		end := xcontent.StringEnd(v.raw, i)
 		var name string
 		_ = json.Unmarshal(v.raw[i:end], &name)
-		i = skipSpace(v.raw, end)
-		i = skipSpace(v.raw, i+1) // past ':'
-		n := valueLen(v.raw[i:])
+		i = xcontent.SkipSpace(v.raw, end)
+		i = xcontent.SkipSpace(v.raw, i+1) // past ':'
+		n := xcontent.ValueLen(v.raw[i:])
 		val := value{body: v.body, off: v.off + i, raw: v.raw[i : i+n], field: name}
 		if err := fn(name, v.off+nameOff, val); err != nil {
 			return err
@@ -83,16 +83,16 @@ func (v value) fields(fn func(name string, nameOff int, val value) error) error 
 // elems calls fn for each element of an array value. Elements carry the
 // name Jackson would report for them (see name).
 func (v value) elems(fn func(val value) error) error {
-	i := skipSpace(v.raw, 0) + 1 // past '['
+	i := xcontent.SkipSpace(v.raw, 0) + 1 // past '['
 	for {
-		i = skipSpace(v.raw, i)
+		i = xcontent.SkipSpace(v.raw, i)
 		if v.raw[i] == ']' {
 			return nil
 		}
 		if v.raw[i] == ',' {
-			i = skipSpace(v.raw, i+1)
+			i = xcontent.SkipSpace(v.raw, i+1)
 		}
-		n := valueLen(v.raw[i:])
+		n := xcontent.ValueLen(v.raw[i:])
 		el := value{body: v.body, off: v.off + i, raw: v.raw[i : i+n], field: "null"}
 		if c := el.raw[0]; c == '{' || c == '[' {
 			// Jackson takes a start marker's name from the enclosing field.
@@ -103,34 +103,6 @@ func (v value) elems(fn func(val value) error) error {
 		}
 		i += n
 	}
-}
-
-// valueLen returns the length of the JSON value at the start of b.
-func valueLen(b []byte) int {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var raw json.RawMessage
-	_ = dec.Decode(&raw) // b starts with a valid value
-	return int(dec.InputOffset())
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string starting at b[i].
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
 }
 
 // position turns a byte offset into Jackson's 1-based line and column.

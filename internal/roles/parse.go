@@ -72,12 +72,12 @@ func ParseDescriptor(name string, body []byte, v Validation) (Descriptor, error)
 // value, so the bytes before it are only whitespace, '{' or ',', the
 // member's name and ':'.
 func locate(body []byte, cursor *int, n int) int {
-	i := skipSpace(body, *cursor)
+	i := xcontent.SkipSpace(body, *cursor)
 	if i < len(body) && (body[i] == '{' || body[i] == ',') {
-		i = skipSpace(body, i+1)
+		i = xcontent.SkipSpace(body, i+1)
 	}
-	i = skipSpace(body, stringEnd(body, i))
-	i = skipSpace(body, i+1) // past ':'
+	i = xcontent.SkipSpace(body, xcontent.StringEnd(body, i))
+	i = xcontent.SkipSpace(body, i+1) // past ':'
 	*cursor = i + n
 	return i
 }
@@ -117,7 +117,7 @@ type parser struct {
 // Jackson's currentName() returns on the entry.
 func ParseIndexWithPredefinedPrivileges(role, field string, body []byte, off int, privileges []string) (IndexPrivileges, error) {
 	p := parser{role: role, v: FromAPI, predefined: privileges}
-	raw := body[off : off+valueLen(body[off:])]
+	raw := body[off : off+xcontent.ValueLen(body[off:])]
 	ip, err := p.index(value{body: body, off: off, raw: raw, field: field}, false)
 	return ip.IndexPrivileges, err
 }

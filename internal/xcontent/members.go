@@ -47,7 +47,7 @@ func TopMembers(body []byte) ([]Member, error) {
 	if err := Fields(body, func(Value) error { return nil }); err != nil {
 		return nil, err
 	}
-	start := skipSpace(body, 0)
+	start := SkipSpace(body, 0)
 	return Members(body, start, body[start:]), nil
 }
 
@@ -55,22 +55,22 @@ func TopMembers(body []byte) ([]Member, error) {
 // and is known to be well-formed.
 func Members(body []byte, off int, raw []byte) []Member {
 	var out []Member
-	i := skipSpace(raw, 0) + 1 // past '{'
+	i := SkipSpace(raw, 0) + 1 // past '{'
 	for {
-		i = skipSpace(raw, i)
+		i = SkipSpace(raw, i)
 		if raw[i] == '}' {
 			return out
 		}
 		if raw[i] == ',' {
-			i = skipSpace(raw, i+1)
+			i = SkipSpace(raw, i+1)
 		}
 		keyOff := i
-		end := stringEnd(raw, i)
+		end := StringEnd(raw, i)
 		var key string
 		_ = json.Unmarshal(raw[i:end], &key)
-		i = skipSpace(raw, end)
-		i = skipSpace(raw, i+1) // past ':'
-		n := valueLen(raw[i:])
+		i = SkipSpace(raw, end)
+		i = SkipSpace(raw, i+1) // past ':'
+		n := ValueLen(raw[i:])
 		out = append(out, Member{Key: key, KeyOff: off + keyOff, ValOff: off + i, Raw: raw[i : i+n]})
 		i += n
 	}
@@ -79,30 +79,32 @@ func Members(body []byte, off int, raw []byte) []Member {
 // Elements lists the values of the well-formed array raw, at off in body.
 func Elements(off int, raw []byte) []Member {
 	var out []Member
-	i := skipSpace(raw, 0) + 1 // past '['
+	i := SkipSpace(raw, 0) + 1 // past '['
 	for {
-		i = skipSpace(raw, i)
+		i = SkipSpace(raw, i)
 		if raw[i] == ']' {
 			return out
 		}
 		if raw[i] == ',' {
-			i = skipSpace(raw, i+1)
+			i = SkipSpace(raw, i+1)
 		}
-		n := valueLen(raw[i:])
+		n := ValueLen(raw[i:])
 		out = append(out, Member{ValOff: off + i, Raw: raw[i : i+n]})
 		i += n
 	}
 }
 
-func skipSpace(b []byte, i int) int {
+// SkipSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func SkipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// stringEnd returns the offset just past the JSON string starting at i.
-func stringEnd(b []byte, i int) int {
+// StringEnd returns the offset just past the JSON string starting at i.
+func StringEnd(b []byte, i int) int {
 	for j := i + 1; j < len(b); j++ {
 		switch b[j] {
 		case '\\':
@@ -114,8 +116,8 @@ func stringEnd(b []byte, i int) int {
 	return len(b)
 }
 
-// valueLen is the length of the well-formed JSON value at the start of b.
-func valueLen(b []byte) int {
+// ValueLen is the length of the well-formed JSON value at the start of b.
+func ValueLen(b []byte) int {
 	var raw json.RawMessage
 	_ = json.NewDecoder(bytes.NewReader(b)).Decode(&raw)
 	return len(raw)
