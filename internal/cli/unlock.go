@@ -173,11 +173,14 @@ func unlockInStore(e *env, db store.Store, target unlockTarget) error {
 	for _, l := range locked {
 		inForce = inForce || l.Kind == target.kind && l.Key == target.key
 	}
-	if _, err := t.Unlock(e.ctx, target.kind, target.key); err != nil {
-		return storeFailure(e, "unlocking", err)
-	}
+	// Nothing is deleted unless the block was read: a node may write it
+	// between the read and a delete, which would then lift a block this
+	// command reports as absent.
 	if !inForce {
 		return fail(exitNoUser, "%s is not locked", describe(target.kind, target.key))
+	}
+	if _, err := t.Unlock(e.ctx, target.kind, target.key); err != nil {
+		return storeFailure(e, "unlocking", err)
 	}
 	fmt.Fprintf(e.stdout, "%s unlocked.\n", describe(target.kind, target.key))
 	return nil
