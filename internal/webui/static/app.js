@@ -3,10 +3,12 @@
 // focus() (where the keyboard goes when it opens).
 import { APIError, NetworkError, forget, login, logout } from './api.js';
 import { $, hideBanner, initShared, onSessionEnd, session, showBanner } from './ui.js';
+import * as apikeys from './apikeys.js';
+import * as roles from './roles.js';
 import * as users from './users.js';
 
 // The views, in the order of the navigation.
-const views = { users };
+const views = { users, roles, apikeys };
 let current = 'users';
 
 function showLogin(message = '') {
