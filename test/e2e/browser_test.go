@@ -58,10 +58,20 @@ type browser struct {
 	ctx context.Context
 	url string // the server's base URL
 
-	mu            sync.Mutex
-	auths         []string
+	mu        sync.Mutex
+	auths     []string
+	requests  []string // "METHOD URL" of every request the page sent
+	responses map[string]int64
+	// The Authorization header on the wire (with what the browser adds
+	// from its own credential cache) and the URL, by request ID.
+	wireAuth      map[network.RequestID]string
+	urls          map[network.RequestID]string
 	consoleErrors []string
 	dialogs       []string
+	// answer, when set, answers the browser's credential dialogs with
+	// these credentials instead of cancelling them (and recording an
+	// error): the browser then holds Basic credentials for the origin.
+	answer *cred
 }
 
 // newBrowser starts a headless Chromium (skipping the test without one,
@@ -74,7 +84,8 @@ func newBrowser(t *testing.T, base string, limit time.Duration) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.WindowSize(1280, 900))...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	b := &browser{t: t, ctx: bctx, url: base}
+	b := &browser{t: t, ctx: bctx, url: base, responses: map[string]int64{},
+		wireAuth: map[network.RequestID]string{}, urls: map[network.RequestID]string{}}
 	t.Cleanup(func() {
 		cancelBrowser()
 		cancelAlloc()
@@ -88,9 +99,23 @@ func newBrowser(t *testing.T, base string, limit time.Duration) *browser {
 			if e.Request == nil {
 				return
 			}
+			b.mu.Lock()
+			b.urls[e.RequestID] = e.Request.Method + " " + e.Request.URL
+			b.requests = append(b.requests, e.Request.Method+" "+e.Request.URL)
 			if v, ok := e.Request.Headers["Authorization"].(string); ok {
-				b.mu.Lock()
 				b.auths = append(b.auths, v)
+			}
+			b.mu.Unlock()
+		case *network.EventRequestWillBeSentExtraInfo:
+			if v, ok := e.Headers["Authorization"].(string); ok {
+				b.mu.Lock()
+				b.wireAuth[e.RequestID] = v
+				b.mu.Unlock()
+			}
+		case *network.EventResponseReceived:
+			if e.Response != nil {
+				b.mu.Lock()
+				b.responses[e.Response.URL] = e.Response.Status
 				b.mu.Unlock()
 			}
 		// A request that would raise the browser's own credential dialog (a
@@ -102,11 +127,18 @@ func newBrowser(t *testing.T, base string, limit time.Duration) *browser {
 			}()
 		case *fetch.EventAuthRequired:
 			b.mu.Lock()
-			b.dialogs = append(b.dialogs, e.Request.Method+" "+e.Request.URL)
+			answer := b.answer
+			if answer == nil {
+				b.dialogs = append(b.dialogs, e.Request.Method+" "+e.Request.URL)
+			}
 			b.mu.Unlock()
+			reply := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
+			if answer != nil {
+				reply = &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseProvideCredentials,
+					Username: answer.user, Password: answer.password}
+			}
 			go func() {
-				_, _ = chromedp.Call(bctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{RequestID: e.RequestID,
-					AuthChallengeResponse: &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}})
+				_, _ = chromedp.Call(bctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{RequestID: e.RequestID, AuthChallengeResponse: reply})
 			}()
 		}
 	}); err != nil {
@@ -152,6 +184,43 @@ func (b *browser) sentAuthorizations() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.auths...)
+}
+
+// sentRequests returns "METHOD URL" of every request sent so far.
+func (b *browser) sentRequests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.requests...)
+}
+
+// status is the status of the last response from url, 0 when none came.
+func (b *browser) status(url string) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.responses[url]
+}
+
+// wireAuthorization is the Authorization header the browser put on the
+// wire for the last request "METHOD URL" (its own cached credentials
+// included), "" when none.
+func (b *browser) wireAuthorization(methodURL string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	auth := ""
+	for id, u := range b.urls {
+		if u == methodURL && b.wireAuth[id] != "" {
+			auth = b.wireAuth[id]
+		}
+	}
+	return auth
+}
+
+// answerCredentialDialogs makes the browser answer credential dialogs
+// with c, as a person typing them into its own dialog would.
+func (b *browser) answerCredentialDialogs(c cred) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.answer = &c
 }
 
 // do runs steps with 20 s for all of them; on a failure it logs the page's

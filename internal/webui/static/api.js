@@ -17,6 +17,10 @@ export class NetworkError extends Error {}
 
 let authorization = null; // "Basic …" or "Bearer …"
 let tokens = null; // {access, refresh} when logged in with the token service
+let refreshTimer = null;
+// Access tokens replaced by a refresh stay valid until they expire (as in
+// Elasticsearch); logout invalidates them too. [{access, expires}]
+let superseded = [];
 
 function basic(username, password) {
   const bytes = new TextEncoder().encode(username + ':' + password);
@@ -76,8 +80,7 @@ export async function login(username, password) {
     const t = await send('POST', '/_security/oauth2/token',
       { grant_type: 'password', username, password }, auth);
     if (t && typeof t.access_token === 'string') {
-      tokens = { access: t.access_token, refresh: t.refresh_token };
-      authorization = 'Bearer ' + t.access_token;
+      useTokens(t);
       return who;
     }
   } catch (e) {
@@ -90,6 +93,51 @@ export async function login(username, password) {
   return who;
 }
 
+// useTokens starts using a token answer and schedules its refresh at
+// four fifths of the access token's life, so that a request never meets
+// an expired token while the session is in use.
+function useTokens(t) {
+  const now = Date.now();
+  if (tokens) superseded.push({ access: tokens.access, expires: tokens.expires });
+  superseded = superseded.filter((s) => s.expires > now);
+  tokens = { access: t.access_token, refresh: t.refresh_token, expires: now + (Number(t.expires_in) || 1200) * 1000 };
+  authorization = 'Bearer ' + t.access_token;
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (t.refresh_token) {
+    const life = (Number(t.expires_in) || 1200) * 1000;
+    refreshTimer = setTimeout(refresh, Math.max(500, life * 0.75));
+  }
+}
+
+// refresh trades the refresh token for a new pair (single use). A failure
+// leaves the session as it is: the next call's 401 ends it.
+async function refresh() {
+  refreshTimer = null;
+  const t = tokens;
+  if (!t || !t.refresh) return;
+  try {
+    const next = await send('POST', '/_security/oauth2/token',
+      { grant_type: 'refresh_token', refresh_token: t.refresh }, authorization);
+    if (tokens === t && next && typeof next.access_token === 'string') useTokens(next);
+  } catch {
+    // expired, invalidated or unreachable: nothing to keep
+  }
+}
+
+/**
+ * Keeps a Basic session working after its own password changed; a token
+ * session is not affected (its tokens stay valid, as in Elasticsearch).
+ */
+export function passwordChanged(username, password) {
+  if (authorization && !tokens) authorization = basic(username, password);
+}
+
+/** Checks a user's password without touching the session. */
+export async function checkPassword(username, password) {
+  await send('GET', '/_security/_authenticate', undefined, basic(username, password));
+}
+
 /** How the session authenticates: "token", "basic" or null. */
 export function mode() {
   if (!authorization) return null;
@@ -100,10 +148,10 @@ export function mode() {
 export async function logout() {
   const auth = authorization;
   const t = tokens;
-  authorization = null;
-  tokens = null;
+  const old = superseded.filter((s) => s.expires > Date.now());
+  forget();
   if (!t) return;
-  const calls = [send('DELETE', '/_security/oauth2/token', { token: t.access }, auth)];
+  const calls = [t, ...old].map((s) => send('DELETE', '/_security/oauth2/token', { token: s.access }, auth));
   if (t.refresh) calls.push(send('DELETE', '/_security/oauth2/token', { refresh_token: t.refresh }, auth));
   await Promise.allSettled(calls);
 }
@@ -112,6 +160,9 @@ export async function logout() {
 export function forget() {
   authorization = null;
   tokens = null;
+  superseded = [];
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
 }
 
 /** The path of a user, its name encoded. */
