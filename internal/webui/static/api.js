@@ -94,7 +94,7 @@ export async function login(username, password) {
 }
 
 // useTokens starts using a token answer and schedules its refresh at
-// four fifths of the access token's life, so that a request never meets
+// three quarters of the access token's life, so that a request never meets
 // an expired token while the session is in use.
 function useTokens(t) {
   const now = Date.now();
