@@ -183,6 +183,9 @@ func (p *Pipeline) handle(c *Call) (*rest.Response, error) {
 	}
 	if prep.Validate != nil {
 		if err := prep.Validate(); err != nil {
+			if a, ok := errors.AsType[*rest.Answered](err); ok {
+				return a.Answer, nil
+			}
 			return nil, err
 		}
 	}

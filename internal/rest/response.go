@@ -42,3 +42,13 @@ func Found(found bool) (*Response, error) {
 func EmptyNotFound() (*Response, error) {
 	return &Response{Status: http.StatusNotFound, Body: xcontent.Object{}}, nil
 }
+
+// Answered is a failure answered with its own response rather than in
+// Elasticsearch's error shape (the token API's RFC 6749 bodies).
+type Answered struct {
+	Err    error
+	Answer *Response
+}
+
+func (e *Answered) Error() string { return e.Err.Error() }
+func (e *Answered) Unwrap() error { return e.Err }

@@ -60,14 +60,16 @@ func (a *API) getToken(c *pipeline.Call) (pipeline.Prepared, error) {
 	if req.Grant() == tokens.GrantRefreshToken {
 		action = ActionRefreshToken
 	}
-	return pipeline.Prepared{Authz: authz.Request{Action: action},
+	// Validation comes before authorization, as ActionRequest.validate
+	// does; its failures are RFC 6749 answers (CreateTokenResponseActionListener).
+	validate := func() error {
+		if gerr := req.Validate(); gerr != nil {
+			return &rest.Answered{Err: gerr, Answer: grantError(gerr)}
+		}
+		return nil
+	}
+	return pipeline.Prepared{Validate: validate, Authz: authz.Request{Action: action},
 		Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
-			// Validation failures are RFC 6749 answers, which only a
-			// response can carry: they are checked here, once the caller
-			// is known to hold the action.
-			if gerr := req.Validate(); gerr != nil {
-				return grantError(gerr), nil
-			}
 			if err := a.tokensOn(); err != nil {
 				return nil, err
 			}

@@ -109,6 +109,10 @@ func TestTokenService(t *testing.T) {
 		len(r.Header.Values("WWW-Authenticate")) != 3 || r.Header.Values("WWW-Authenticate")[1] != `Bearer realm="security"` {
 		t.Errorf("wrong password: %d %v %s", r.Status, r.Header.Values("WWW-Authenticate"), r.Body)
 	}
+	// An invalid request is refused as such before anything is authorized,
+	// whoever sends it.
+	grant("joe:joe-secret", `{"grant_type":"password","username":"joe"}`,
+		`{"error":"invalid_request","error_description":"Validation Failed: 1: password is missing;"}`)
 	// manage_token is needed, for each grant and for invalidation.
 	for _, b := range []string{`{"grant_type":"password","username":"joe","password":"joe-secret"}`, `{"grant_type":"refresh_token","refresh_token":"x"}`} {
 		action := "create"
