@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/heapprofiler"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -68,6 +70,8 @@ type browser struct {
 	urls          map[network.RequestID]string
 	consoleErrors []string
 	dialogs       []string
+	// heap collects a heap snapshot's chunks while one is taken.
+	heap *strings.Builder
 	// answer, when set, answers the browser's credential dialogs with
 	// these credentials instead of cancelling them (and recording an
 	// error): the browser then holds Basic credentials for the origin.
@@ -104,6 +108,12 @@ func newBrowser(t *testing.T, base string, limit time.Duration) *browser {
 			b.requests = append(b.requests, e.Request.Method+" "+e.Request.URL)
 			if v, ok := e.Request.Headers["Authorization"].(string); ok {
 				b.auths = append(b.auths, v)
+			}
+			b.mu.Unlock()
+		case *heapprofiler.EventAddHeapSnapshotChunk:
+			b.mu.Lock()
+			if b.heap != nil {
+				b.heap.WriteString(e.Chunk)
 			}
 			b.mu.Unlock()
 		case *network.EventRequestWillBeSentExtraInfo:
@@ -213,6 +223,45 @@ func (b *browser) wireAuthorization(methodURL string) string {
 		}
 	}
 	return auth
+}
+
+// inMemory returns those of needles found in the page's JavaScript heap
+// after a garbage collection: the strings of a heap snapshot.
+func (b *browser) inMemory(needles ...string) []string {
+	b.t.Helper()
+	b.mu.Lock()
+	b.heap = &strings.Builder{}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.heap = nil
+		b.mu.Unlock()
+	}()
+	for _, step := range []func() error{
+		func() error { _, err := chromedp.Call(b.ctx, heapprofiler.Enable, cdp.Empty{}); return err },
+		func() error { _, err := chromedp.Call(b.ctx, heapprofiler.CollectGarbage, cdp.Empty{}); return err },
+		func() error {
+			_, err := chromedp.Call(b.ctx, heapprofiler.TakeHeapSnapshot, heapprofiler.TakeHeapSnapshotParams{})
+			return err
+		},
+	} {
+		if err := step(); err != nil {
+			b.t.Fatalf("heap snapshot: %v", err)
+		}
+	}
+	b.mu.Lock()
+	snapshot := b.heap.String()
+	b.mu.Unlock()
+	if len(snapshot) < 1000 {
+		b.t.Fatalf("heap snapshot of %d bytes: nothing to search", len(snapshot))
+	}
+	var found []string
+	for _, n := range needles {
+		if strings.Contains(snapshot, n) {
+			found = append(found, n)
+		}
+	}
+	return found
 }
 
 // answerCredentialDialogs makes the browser answer credential dialogs

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"os"
@@ -195,6 +196,12 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 		t.Errorf("after delete: %d %s", code, body)
 	}
 
+	// While logged in with Basic credentials, the page holds their header:
+	// the heap search below can find what it looks for.
+	basicHeader := base64.StdEncoding.EncodeToString([]byte("elastic:" + adminPassword))
+	if !wantToken && len(b.inMemory(basicHeader)) != 1 {
+		t.Error("the Basic header is not in the page's memory while logged in: the search after logout proves nothing")
+	}
 	// Log out: back to the form, nothing left in the browser.
 	do("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form")))
 	if !eval(`document.cookie === '' && localStorage.length === 0 && sessionStorage.length === 0`) {
@@ -202,6 +209,11 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 	}
 	if eval(`[...document.querySelectorAll('input')].some((i) => i.value.includes(` + fmt.Sprintf("%q", adminPassword) + `))`) {
 		t.Error("the password is still in a form field after logout")
+	}
+	// Nor in the page's memory: neither the password nor the header made
+	// of it (a token session's tokens are checked below, once known).
+	if found := b.inMemory(adminPassword, basicHeader); len(found) != 0 {
+		t.Errorf("credentials still in the page's memory after logout: %d of them", len(found))
 	}
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{s.url}})
 	if err != nil {
