@@ -264,6 +264,42 @@ func (b *browser) inMemory(needles ...string) []string {
 	return found
 }
 
+// unlabelled lists the visible controls of the page without an
+// accessible name: inputs, selects and textareas without a label (a
+// <label for>, a wrapping <label>, aria-label or aria-labelledby), and
+// buttons without text or aria-label; and sortable headers without
+// aria-sort. Each is described by its tag and id.
+func (b *browser) unlabelled() []string {
+	b.t.Helper()
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`(() => {
+  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+  const named = (e) => {
+    if ((e.getAttribute('aria-label') || '').trim()) return true;
+    const by = e.getAttribute('aria-labelledby');
+    if (by && by.split(/\s+/).some((id) => (document.getElementById(id)?.textContent || '').trim())) return true;
+    return false;
+  };
+  const bad = [];
+  const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.type ? '[' + e.type + ']' : '');
+  for (const e of document.querySelectorAll('input, select, textarea')) {
+    if (!visible(e) || e.type === 'hidden') continue;
+    const labelled = named(e) || (e.labels && [...e.labels].some((l) => l.textContent.trim()));
+    if (!labelled) bad.push(describe(e));
+  }
+  for (const e of document.querySelectorAll('button')) {
+    if (visible(e) && !named(e) && !e.textContent.trim()) bad.push(describe(e));
+  }
+  for (const th of document.querySelectorAll('th')) {
+    if (visible(th) && th.querySelector('button[data-sort]') && !th.hasAttribute('aria-sort')) bad.push('th sortable without aria-sort: ' + th.textContent.trim());
+  }
+  return bad;
+})()`))
+	if err != nil {
+		b.t.Fatalf("checking labels: %v", err)
+	}
+	return out
+}
+
 // answerCredentialDialogs makes the browser answer credential dialogs
 // with c, as a person typing them into its own dialog would.
 func (b *browser) answerCredentialDialogs(c cred) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestWebUITokenRefresh: with access tokens living 4 s, the page trades
@@ -171,5 +172,46 @@ func TestWebUICrossSiteForm(t *testing.T) {
 	// The same request from a program (no Origin, no Sec-Fetch-Site).
 	if code, body := s.request(t, admin, http.MethodPost, "/_security/user/csrf-victim/_disable", ""); code != 200 {
 		t.Fatalf("the same request from a client: %d %s", code, body)
+	}
+}
+
+// TestWebUIKeyboard: the page works from the keyboard alone, with the
+// focus visible where it lands.
+func TestWebUIKeyboard(t *testing.T) {
+	password := "webui-keys-admin-pw"
+	s := startServer(t, options{password: password})
+	b := newBrowser(t, s.url, 60*time.Second)
+	b.do("open the page", chromedp.Navigate(s.url+"/_esauth/ui/"), chromedp.WaitVisible(chromedp.CSS("#login-username")))
+	if !b.eval(`document.activeElement.id === 'login-username'`) {
+		t.Fatal("the login form does not start with the focus on the username")
+	}
+	b.do("log in with keys only",
+		chromedp.KeyEvent("elastic"+kb.Tab),
+		chromedp.KeyEvent(password+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`#reserved-body tr[data-username="elastic"]`)))
+	if !b.eval(`document.activeElement.id === 'search'`) {
+		t.Error("after login the focus is not on the search field")
+	}
+	// Tabbing through the first controls: each shows where the focus is.
+	for i := range 4 {
+		b.do("tab", chromedp.KeyEvent(kb.Tab))
+		if !b.eval(`document.activeElement !== document.body && getComputedStyle(document.activeElement).outlineStyle !== 'none'`) {
+			t.Errorf("after %d tabs the focused element shows no focus ring", i+1)
+		}
+	}
+	b.do("open the create dialog from the keyboard",
+		chromedp.Focus(chromedp.CSS("#create-user")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#user-dialog")))
+	if !b.eval(`document.activeElement.id === 'user-username'`) {
+		t.Error("the create dialog does not focus its first field")
+	}
+	b.do("close it with Escape", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS("#user-dialog")))
+	b.do("change view from the keyboard",
+		chromedp.Focus(chromedp.CSS(`#views-nav button[data-view="roles"]`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#roles-view")))
+	if !b.eval(`document.querySelector('#views-nav button[data-view="roles"]').getAttribute('aria-current') === 'page' && document.getElementById('users-view').hidden`) {
+		t.Error("the navigation does not mark the open view")
 	}
 }

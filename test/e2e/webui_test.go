@@ -77,6 +77,9 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 	if got := text(`#reserved-body tr[data-username="elastic"] .badge.me`); got != "you" {
 		t.Errorf("current user badge = %q", got)
 	}
+	if bad := b.unlabelled(); len(bad) != 0 {
+		t.Errorf("controls without an accessible name on the users view: %v", bad)
+	}
 	if eval(`document.getElementById('xss') !== null`) {
 		t.Error("a user's full name was inserted as HTML")
 	}
