@@ -29,6 +29,9 @@ func (a *API) putRole(c *pipeline.Call) (pipeline.Prepared, error) {
 		return pipeline.Prepared{}, err
 	}
 	return pipeline.Prepared{Validate: d.Validate, Run: func(ctx context.Context, _ authz.Decision) (*rest.Response, error) {
+		if err := d.CheckQueries(); err != nil {
+			return nil, err
+		}
 		c.AuditChange(audit.PutRoleChange(name, d))
 		created, err := a.RoleStore.Put(ctx, d)
 		if err != nil {

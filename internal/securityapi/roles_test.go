@@ -65,6 +65,15 @@ func TestRoleValidation(t *testing.T) {
 		{"PUT", "/_security/role/r", `{"metadata":{"_x":1}}`, "action_request_validation_exception", "Validation Failed: 1: role descriptor metadata keys may not start with [_];"},
 		{"PUT", "/_security/role/r", ``, "parse_exception", "request body is required"},
 		{"DELETE", "/_security/role/superuser", "", "illegal_argument_exception", "role [superuser] is reserved and cannot be deleted"},
+		// Document-level security queries are checked when stored.
+		{"PUT", "/_security/role/r", `{"indices":[{"names":["a"],"privileges":["read"]},{"names":["b"],"privileges":["read"],"query":"{not json"}]}`,
+			"parse_exception", "failed to parse field 'query' for [1]th index privilege from role descriptor"},
+		{"PUT", "/_security/role/r", `{"indices":[{"names":["a"],"privileges":["read"],"query":"[1]"}]}`,
+			"parse_exception", "failed to parse field 'query' for [0]th index privilege from role descriptor\",\"caused_by\":{\"type\":\"parse_exception\",\"reason\":\"expected [START_OBJECT] but found [START_ARRAY] instead"},
+		{"PUT", "/_security/role/r", `{"indices":[{"names":["a"],"privileges":["read"],"query":{"bool":{"filter":[{"term":{"x":1}},{"has_child":{"type":"c","query":{"match_all":{}}}}]}}}]}`,
+			"parse_exception", "failed to parse field 'query' for [0]th index privilege from role descriptor\",\"caused_by\":{\"type\":\"illegal_argument_exception\",\"reason\":\"has_child query isn't supported as part of a role query"},
+		{"PUT", "/_security/role/r", `{"indices":[{"names":["a"],"privileges":["read"],"query":{"terms":{"user":{"index":"users","id":"1","path":"groups"}}}}]}`,
+			"parse_exception", "failed to parse field 'query' for [0]th index privilege from role descriptor\",\"caused_by\":{\"type\":\"illegal_argument_exception\",\"reason\":\"terms query with terms lookup isn't supported as part of a role query"},
 	}
 	for _, tt := range tests {
 		r := s.Call(t, tt.method, tt.path, servertest.Admin, tt.body)
@@ -73,6 +82,11 @@ func TestRoleValidation(t *testing.T) {
 		}
 	}
 	s.MustCall(t, 404, "GET", "/_security/role/r", servertest.Admin, "")
+	// Templates are checked when used; a query as a string or an object is
+	// kept.
+	for _, q := range []string{`{"template":{"source":"{\"term\":{\"owner\":\"{{_user.username}}\"}}"}}`, `"{\"match\":{\"a\":1}}"`, `{"terms":{"user":["a","b"]}}`} {
+		s.MustCall(t, 200, "PUT", "/_security/role/r", servertest.Admin, `{"indices":[{"names":["a"],"privileges":["read"],"query":`+q+`}]}`)
+	}
 }
 
 // TestRolesDecideAccess covers issue #4's acceptance case: a user whose
