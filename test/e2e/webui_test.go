@@ -210,13 +210,19 @@ func testWebUI(t *testing.T, browser string, s *server, adminPassword string, wa
 	if !eval(`document.cookie === '' && localStorage.length === 0 && sessionStorage.length === 0`) {
 		t.Error("the page left something in cookies or web storage")
 	}
-	if eval(`[...document.querySelectorAll('input')].some((i) => i.value.includes(` + fmt.Sprintf("%q", adminPassword) + `))`) {
-		t.Error("the password is still in a form field after logout")
+	if eval(`[...document.querySelectorAll('input')].some((i) => i.value !== '' && i.type === 'password')`) {
+		t.Error("a password field is not empty after logout")
 	}
 	// Nor in the page's memory: neither the password nor the header made
-	// of it (a token session's tokens are checked below, once known).
-	if found := b.inMemory(adminPassword, basicHeader); len(found) != 0 {
-		t.Errorf("credentials still in the page's memory after logout: %d of them", len(found))
+	// of it (a token session's tokens are checked below, once known). No
+	// script the test runs in the page may hold the password either: its
+	// text would be found in the compiled code.
+	for _, found := range b.inMemory(adminPassword, basicHeader) {
+		what := "the password"
+		if found == basicHeader {
+			what = "the Basic header"
+		}
+		t.Errorf("%s is still in the page's memory after logout", what)
 	}
 	cookies, err := chromedp.Call(bctx, network.GetCookies, network.GetCookiesParams{URLs: []string{s.url}})
 	if err != nil {
