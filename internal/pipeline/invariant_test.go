@@ -72,8 +72,10 @@ var bodies = map[string]string{
 	"/_security/profile/_has_privileges": `{"uids":["x"],"privileges":{"cluster":["monitor"]}}`,
 	"/_security/_query/api_key":          `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
 	"/_security/_query/role":             `{"query":{"match_all":{}}}`,
-	// One body both token routes parse (get and invalidate).
-	"/_security/oauth2/token": `{"refresh_token":"x"}`,
+	// The token routes: a valid request to get one (validated before it is
+	// authorized) and one to invalidate.
+	"POST /_security/oauth2/token":   `{"grant_type":"refresh_token","refresh_token":"x"}`,
+	"DELETE /_security/oauth2/token": `{"refresh_token":"x"}`,
 	// Cross-cluster API keys: create and update.
 	"/_security/cross_cluster/api_key":      `{"name":"k","access":{"search":[{"names":["a"]}]}}`,
 	"/_security/cross_cluster/api_key/{id}": `{"metadata":{}}`,
@@ -128,7 +130,10 @@ func TestNoRouteRunsUnauthorized(t *testing.T) {
 		segs := strings.Split(rt.Path, "/")
 		body := ""
 		if rt.Body == rest.BodyBuffered {
-			if body = bodies[rt.Path]; body == "" {
+			if body = bodies[rt.Method+" "+rt.Path]; body == "" {
+				body = bodies[rt.Path]
+			}
+			if body == "" {
 				body = bodies[segs[len(segs)-1]]
 			}
 		}
