@@ -36,18 +36,29 @@ type node struct {
 // startEsauth runs the built esauth on dataDir with extra settings
 // (name=value) and waits for it to answer an authenticated GET /.
 func (b *bench) startEsauth(ctx context.Context, name, dataDir string, settings ...string) (*node, error) {
+	return b.startEsauthBinary(ctx, "esauth", name, dataDir, settings...)
+}
+
+// startEsauthBinary is startEsauth with another build of it: binary is
+// its name in the run's directory.
+func (b *bench) startEsauthBinary(ctx context.Context, binary, name, dataDir string, settings ...string) (*node, error) {
+	return b.startEsauthEnv(ctx, binary, name, dataDir, nil, settings...)
+}
+
+// startEsauthEnv is startEsauthBinary with extra environment variables.
+func (b *bench) startEsauthEnv(ctx context.Context, binary, name, dataDir string, env []string, settings ...string) (*node, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{filepath.Join(b.tmp, "esauth"),
+	args := []string{filepath.Join(b.tmp, binary),
 		"-E", "path.data=" + dataDir, "-E", "path.logs=" + filepath.Join(dataDir, "logs"),
 		"-E", "http.port=" + strconv.Itoa(port)}
 	for _, s := range settings {
 		args = append(args, "-E", s)
 	}
 	begin := time.Now()
-	p, err := start(name, b.tmp, []string{"ELASTIC_PASSWORD=" + elasticPassword}, args...)
+	p, err := start(name, b.tmp, append([]string{"ELASTIC_PASSWORD=" + elasticPassword}, env...), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -146,6 +146,7 @@ func gatewaySearch(ctx context.Context, b *bench, peers []gatewayPeer, headers f
 		figs[i] = b.add(sec, name, "req/s", runs[i]).ratio(figs[0])
 	}
 	goProxy, nginx, caddy, esauth, wildcard := figs[goProxyPeer], figs[nginxPeer], figs[caddyPeer], figs[esauthPeer], figs[len(peers)]
+	b.maxRate["gateway"] = esauth.Median
 	b.atLeast("gateway search: esauth / caddy", esauth.Median/caddy.Median, 1.3, "×").Section = sec
 	b.atLeast("gateway search: esauth / bare Go proxy", esauth.Median/goProxy.Median, 1.3, "×").Section = sec
 	b.atLeast("gateway search: esauth / nginx proxy_pass (stretch)", esauth.Median/nginx.Median, 0.5, "×").Section = sec
@@ -542,7 +543,13 @@ http://127.0.0.1:%d {
 // startGateway runs esauth as the upstream's gateway with the bench user,
 // whose role reads and indexes logs-*, and warms the user's cache entry.
 func (b *bench) startGateway(ctx context.Context, up string) (*node, error) {
-	es, err := b.startEsauth(ctx, "esauth-gateway", filepath.Join(b.tmp, "gateway-data"),
+	return b.startGatewayEnv(ctx, "esauth", "esauth-gateway", up, nil)
+}
+
+// startGatewayEnv is startGateway with another build of esauth (binary,
+// in the run's directory), its own name and extra environment variables.
+func (b *bench) startGatewayEnv(ctx context.Context, binary, name, up string, env []string) (*node, error) {
+	es, err := b.startEsauthEnv(ctx, binary, name, filepath.Join(b.tmp, name+"-data"), env,
 		"esauth.gateway.upstream="+up, "xpack.security.authc.password_hashing.algorithm=bcrypt4")
 	if err != nil {
 		return nil, err

@@ -3,6 +3,10 @@
 // results as a Markdown report and a JSON file. Every server listens on
 // 127.0.0.1 and every load is bounded in time. Run it with `make bench`,
 // which installs wrk, nginx-light, caddy, haproxy and apache2-utils first.
+//
+// With -pgo it measures nothing: it profiles esauth under the auth and
+// gateway loads and writes cmd/esauth/default.pgo (`make pgo`, which runs
+// `go run ./bench -pgo -d 30s`).
 package main
 
 import (
@@ -26,6 +30,7 @@ func main() {
 	flag.StringVar(&opt.json, "json", "bench/results.json", "JSON results to write")
 	flag.StringVar(&opt.only, "only", "", "comma-separated sections to run (default all): "+strings.Join(sectionNames(), ","))
 	flag.IntVar(&opt.bigUsers, "big", 1000000, "users for the large-store figures")
+	flag.BoolVar(&opt.pgo, "pgo", false, "instead of the figures, profile esauth under the auth and gateway loads (-d each) and write "+pgoProfile+" (make pgo)")
 	flag.Parse()
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -45,6 +50,7 @@ type options struct {
 	json     string
 	only     string
 	bigUsers int
+	pgo      bool
 }
 
 func run(ctx context.Context, opt options) error {
@@ -62,12 +68,19 @@ func run(ctx context.Context, opt options) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	b := &bench{opt: opt, tmp: tmp, started: time.Now()}
+	b := &bench{opt: opt, tmp: tmp, started: time.Now(), maxRate: map[string]float64{}}
+	if opt.pgo {
+		return makeProfile(ctx, b)
+	}
 	fmt.Println("building esauth, the bare server and the bare Go proxy")
-	for name, pkg := range map[string]string{"esauth": "./cmd/esauth", "bare": "./bench/bare", "gwproxy": "./bench/gwproxy"} {
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(tmp, name), pkg).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	builds := [][]string{{"esauth", "./cmd/esauth"}, {"bare", "./bench/bare"}, {"gwproxy", "./bench/gwproxy"}}
+	if b.hasPGO() {
+		// The auth section runs it beside the build with the profile.
+		builds = append(builds, []string{"esauth-nopgo", "./cmd/esauth", "-pgo=off"})
+	}
+	for _, bd := range builds {
+		if err := b.build(ctx, bd[0], bd[1], bd[2:]...); err != nil {
+			return err
 		}
 	}
 	want := map[string]bool{}
@@ -97,6 +110,16 @@ func run(ctx context.Context, opt options) error {
 	return nil
 }
 
+// build compiles pkg into the run's directory as name.
+func (b *bench) build(ctx context.Context, name, pkg string, flags ...string) error {
+	args := append(append([]string{"build"}, flags...), "-o", filepath.Join(b.tmp, name), pkg)
+	out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
 // section is one group of figures.
 type section struct {
 	name, title string
@@ -112,6 +135,7 @@ func sections() []section {
 		{"users100k", "100,000 users", users100kSection},
 		{"usersbig", "A large store", usersBigSection},
 		{"gateway", "Security gateway: esauth and reverse proxies in front of one upstream", gatewaySection},
+		{"latency", "Latency at half the measured maximum rate", latencySection},
 	}
 }
 

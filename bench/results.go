@@ -20,6 +20,11 @@ type bench struct {
 	figures           []*figure
 	targets           []*target
 	notes             []string
+	// maxRate holds the highest rates sections measured, for the latency
+	// section to pace at half of them without measuring them again:
+	// "auth" (cached _authenticate) and "gateway" (a search through
+	// esauth's gateway).
+	maxRate map[string]float64
 }
 
 // figure is one measured quantity over several runs.
@@ -109,7 +114,7 @@ func (b *bench) machine() machine {
 		CPUs:    runtime.NumCPU(),
 		Go:      runtime.Version(),
 		Command: strings.TrimSpace("make bench (go run ./bench "+strings.Join(os.Args[1:], " ")) + ")",
-		Load: fmt.Sprintf("wrk, %d runs of %s per figure; wrk runs on the same cores as the servers",
+		Load: fmt.Sprintf("wrk, %d runs of %s per figure; wrk and the paced generator (bench/paced.go) run on the same cores as the servers",
 			b.opt.runs, b.opt.duration),
 		Versions: map[string]string{},
 	}

@@ -8,9 +8,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -348,16 +350,34 @@ func ssha256Fast(password, rest string) (ok, handled bool) {
 			return false, false // line breaks or Latin-1: Java's rules apply
 		}
 	}
-	var buf [256 + saltBytes + 1]byte
-	n := copy(buf[:], password)
-	if m, err := base64.StdEncoding.Decode(buf[n:], []byte(rest[:saltChars])); err != nil || m != saltBytes {
+	s := ssha256Scratches.Get().(*ssha256Scratch)
+	n := copy(s.buf[:], password)
+	defer func() {
+		clear(s.buf[:n]) // no password waits in the pool
+		ssha256Scratches.Put(s)
+	}()
+	if m, err := base64.StdEncoding.Decode(s.buf[n:], []byte(rest[:saltChars])); err != nil || m != saltBytes {
 		return false, false
 	}
-	sum := sha256.Sum256(buf[:n+saltBytes])
+	s.h.Reset()
+	s.h.Write(s.buf[:n+saltBytes])
+	s.h.Sum(s.sum[:0])
 	var enc [digestChars]byte
-	base64.StdEncoding.Encode(enc[:], sum[:])
+	base64.StdEncoding.Encode(enc[:], s.sum[:])
 	return subtle.ConstantTimeCompare(enc[:], []byte(rest[saltChars:])) == 1, true
 }
+
+// ssha256Scratch is what ssha256Fast hashes with, reused through a pool:
+// sha256.Sum256 keeps its digest on the stack only while the compiler
+// inlines it whole, which a PGO build (cmd/esauth/default.pgo) did not,
+// and then every cached authentication allocated one.
+type ssha256Scratch struct {
+	h   hash.Hash
+	buf [256 + 8 + 1]byte // a password of up to 256 bytes and the 8-byte salt
+	sum [sha256.Size]byte
+}
+
+var ssha256Scratches = sync.Pool{New: func() any { return &ssha256Scratch{h: sha256.New()} }}
 
 func isBase64Char(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
