@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/esauth/esauth/internal/apppriv"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/indices"
@@ -42,6 +43,10 @@ type Request struct {
 	// RequireAll grants the request only to users who hold every cluster
 	// and index privilege: for requests nobody can tell what they touch.
 	RequireAll bool
+	// Applications are the applications an application privilege
+	// request touches ("*" for every one), which the global privilege to
+	// manage applications may cover; nil on every other request.
+	Applications []string
 	// OwnAPIKeys says the request touches only API keys the caller owns,
 	// which manage_own_api_key allows.
 	OwnAPIKeys bool
@@ -94,6 +99,16 @@ type Options struct {
 	// when false, an anonymous caller that is denied is asked for
 	// credentials (401) rather than refused (403).
 	AnonymousAuthzException bool
+	// Applications are the stored application privileges that roles'
+	// and _has_privileges' privilege names resolve to (nil: none stored).
+	Applications ApplicationPrivileges
+}
+
+// ApplicationPrivileges hands out the stored application privileges.
+type ApplicationPrivileges interface {
+	// Snapshot returns every stored descriptor; the same pointer until
+	// they change, so what is compiled from one can be kept with it.
+	Snapshot(ctx context.Context) (*apppriv.Snapshot, error)
 }
 
 // Authorizer decides requests against the caller's roles.
@@ -163,7 +178,7 @@ func (a *Authorizer) Authorize(ctx context.Context, auth authn.Authentication, r
 		return d, nil
 	}
 	if set.grantsCluster(req.Action) || sameUser(auth, req) || (req.SelfAPIKey && auth.APIKey != nil) ||
-		(req.OwnAPIKeys && set.grantsOwnAPIKeys(req.Action)) {
+		(req.OwnAPIKeys && set.grantsOwnAPIKeys(req.Action)) || set.managesApplications(req.Action, req.Applications) {
 		d.granted = true
 		return d, nil
 	}

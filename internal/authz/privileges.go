@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/esauth/esauth/internal/apppriv"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/eserr"
 	"github.com/esauth/esauth/internal/pattern"
@@ -158,6 +159,12 @@ func (a *Authorizer) HasPrivileges(ctx context.Context, auth authn.Authenticatio
 			}
 		}
 	}
+	var stored *apppriv.Snapshot
+	if len(c.Application) > 0 && a.opt.Applications != nil {
+		if stored, err = a.opt.Applications.Snapshot(ctx); err != nil {
+			return Answer{}, err
+		}
+	}
 	for _, ac := range c.Application {
 		var av *AppVerdicts
 		for i := range ans.Application {
@@ -172,9 +179,11 @@ func (a *Authorizer) HasPrivileges(ctx context.Context, auth authn.Authenticatio
 		for _, res := range ac.Resources {
 			rv := resourceEntry(&av.Resources, res)
 			for _, priv := range ac.Privileges {
-				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(bySet(func(found map[string]roles.Descriptor) bool {
-					return applicationPrivilegeHeld(found, ac.Application, res, priv)
-				})))
+				ok := true
+				for s := set; s != nil && ok; s = s.limitedBy {
+					ok = s.applications(stored).Check(ac.Application, res, priv, stored.All())
+				}
+				rv.Verdicts = appendVerdict(rv.Verdicts, priv, held(ok))
 			}
 		}
 	}
@@ -298,36 +307,6 @@ func indexPrivilegeHeld(found map[string]roles.Descriptor, name, priv string, al
 		}
 	}
 	return len(granted) > 0 && subset(actionsOf([]string{priv}), pattern.Union(granted...))
-}
-
-// applicationPrivilegeHeld checks one application privilege on a
-// resource as ApplicationPermission.grants does: roles' entries for the
-// same privilege are merged, and one privilege that matches the one asked
-// must cover every resource the asked resource covers.
-func applicationPrivilegeHeld(found map[string]roles.Descriptor, app, resource, priv string) bool {
-	asked, err := pattern.Compile(resource)
-	if err != nil {
-		return false
-	}
-	byPrivilege := map[string][]string{}
-	for _, d := range found {
-		for _, ap := range d.Applications {
-			if !pattern.Match(ap.Application, app) {
-				continue
-			}
-			for _, p := range ap.Privileges {
-				if pattern.Match(p, priv) {
-					byPrivilege[p] = append(byPrivilege[p], ap.Resources...)
-				}
-			}
-		}
-	}
-	for _, resources := range byPrivilege {
-		if subset(asked.Automaton(), union(resources)) {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedSet(s []string) []string {

@@ -22,8 +22,14 @@ type roleSet struct {
 	cluster            []func(action string) bool
 	// ownAPIKeys: a role holds manage_own_api_key, which grants the API
 	// key actions only on the caller's own keys.
-	ownAPIKeys        bool
-	runAs             []*pattern.Pattern
+	ownAPIKeys bool
+	runAs      []*pattern.Pattern
+	// manageApps are the global application manage patterns
+	// (ManageApplicationPrivileges).
+	manageApps []*pattern.Pattern
+	// apps is the application permission, compiled on first use for
+	// the stored privileges it was resolved against.
+	apps              *appCache
 	indices           []indexGroup
 	restrictedIndices *pattern.Set
 	made              time.Time
@@ -34,7 +40,7 @@ type roleSet struct {
 }
 
 func compile(names []string, found map[string]roles.Descriptor, restricted *pattern.Set) *roleSet {
-	s := &roleSet{found: found, made: time.Now(), restrictedIndices: restricted}
+	s := &roleSet{found: found, made: time.Now(), restrictedIndices: restricted, apps: &appCache{}}
 	for _, n := range names {
 		if _, ok := found[n]; ok {
 			s.effective = append(s.effective, n)
@@ -56,6 +62,14 @@ func compile(names []string, found map[string]roles.Descriptor, restricted *patt
 		}
 		for _, ip := range found[name].Indices {
 			s.indices = append(s.indices, compileGroup(ip))
+		}
+		if g := found[name].Global; g != nil {
+			for _, app := range g.ManageApplications {
+				// A pattern that does not compile names no application.
+				if p, err := pattern.Compile(app); err == nil {
+					s.manageApps = append(s.manageApps, p)
+				}
+			}
 		}
 		for _, r := range found[name].RunAs {
 			// A pattern that does not compile names no one.
@@ -139,6 +153,37 @@ func (s *roleSet) grantsOwnAPIKeys(action string) bool {
 	own := *s
 	own.limitedBy = nil
 	return own.grantsCluster(action) || (s.ownAPIKeys && apiKeyActions.Match(action))
+}
+
+// appPrivilegeActions are the actions ManageApplicationPrivileges grants
+// on the applications it names.
+const appPrivilegeActions = "cluster:admin/xpack/security/privilege/"
+
+// managesApplications is ManageApplicationPrivileges: an application
+// privilege action on applications that each match a pattern of the
+// global application manage privilege ("*", every application, only the
+// pattern "*" covers). Every set the caller is bound by must grant the
+// action, by this or by a cluster privilege.
+func (s *roleSet) managesApplications(action string, apps []string) bool {
+	if len(apps) == 0 || !strings.HasPrefix(action, appPrivilegeActions) || strings.HasPrefix(action, appPrivilegeActions+"builtin/") {
+		return false
+	}
+	for x := s; x != nil; x = x.limitedBy {
+		own := slices.ContainsFunc(x.cluster, func(grants func(string) bool) bool { return grants(action) })
+		if !own && !x.managesAll(apps) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *roleSet) managesAll(apps []string) bool {
+	for _, app := range apps {
+		if !slices.ContainsFunc(s.manageApps, func(p *pattern.Pattern) bool { return p.Match(app) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxRoleSets bounds the compiled sets kept; past it the cache starts

@@ -18,7 +18,7 @@ var tiers = [][]string{
 		"internal/store/etcdstore/etcdtest", "internal/store/storetest", "internal/layers", "internal/webui"},
 	{"internal/indices", "internal/fakecluster", "internal/gateway/table", "internal/gateway/items", "internal/roles", "internal/apikey", "internal/nativeusers", "internal/authcache", "internal/lockout",
 		"internal/lastauth", "internal/audit", "internal/metrics", "internal/peers", "internal/securityquery",
-		"internal/config", "internal/tlsconf", "internal/serviceaccount", "internal/tokens", "internal/profiles"},
+		"internal/config", "internal/tlsconf", "internal/serviceaccount", "internal/tokens", "internal/profiles", "internal/apppriv"},
 	{"internal/realm", "internal/filerealm", "internal/rest"},
 	{"internal/authn"},
 	{"internal/authz"},

@@ -45,6 +45,11 @@ type Handler interface {
 	// store; ClearServiceTokens applies a clear-cache request.
 	ServiceTokenChanged(key string)
 	ClearServiceTokens(keys []string)
+	// AppPrivilegeChanged follows a write to an application privilege
+	// ("application/name"); ClearAppPrivileges applies a clear-cache
+	// request (nil: every application).
+	AppPrivilegeChanged(key string)
+	ClearAppPrivileges(applications []string)
 	// Reset forgets everything cached: changes were missed.
 	Reset()
 }
@@ -56,6 +61,8 @@ const (
 	ClearAPIKeysKind = "api_keys"
 	// ClearServiceTokensKind's names are "namespace/service/token" keys.
 	ClearServiceTokensKind = "service_tokens"
+	// ClearAppPrivilegesKind's names are applications.
+	ClearAppPrivilegesKind = "application_privileges"
 )
 
 // ackKind marks a node's answer to a cache-clearing request, keyed
@@ -336,8 +343,11 @@ func (p *Peers) ClearCaches(ctx context.Context, kind string, names, users []str
 
 // clearAction names a kind of request as Elasticsearch's transport action.
 func clearAction(kind string) string {
-	if kind == ClearRolesKind {
+	switch kind {
+	case ClearRolesKind:
 		return "cluster:admin/xpack/security/roles/cache/clear"
+	case ClearAppPrivilegesKind:
+		return "cluster:admin/xpack/security/privilege/cache/clear"
 	}
 	return "cluster:admin/xpack/security/realm/cache/clear"
 }
@@ -444,6 +454,8 @@ func (p *Peers) apply(ctx context.Context, e store.Event) {
 		p.handler.APIKeyChanged(e.Key)
 	case store.ServiceTokens:
 		p.handler.ServiceTokenChanged(e.Key)
+	case store.AppPrivileges:
+		p.handler.AppPrivilegeChanged(e.Key)
 	case store.Nodes:
 		if e.Deleted {
 			p.left(e.Key)
@@ -475,6 +487,8 @@ func (p *Peers) apply(ctx context.Context, e store.Event) {
 			p.handler.ClearAPIKeys(list("names"))
 		case ClearServiceTokensKind:
 			p.handler.ClearServiceTokens(list("names"))
+		case ClearAppPrivilegesKind:
+			p.handler.ClearAppPrivileges(list("names"))
 		default:
 			return // a kind of a newer version: not applied, so not answered
 		}

@@ -86,6 +86,8 @@ func (r *recorder) APIKeyChanged(id string)          { r.add("api_key:" + id) }
 func (r *recorder) ClearAPIKeys(ids []string)        { r.add("api_keys:" + join(ids)) }
 func (r *recorder) ServiceTokenChanged(key string)   { r.add("service_token:" + key) }
 func (r *recorder) ClearServiceTokens(keys []string) { r.add("service_tokens:" + join(keys)) }
+func (r *recorder) AppPrivilegeChanged(key string)   { r.add("app_privilege:" + key) }
+func (r *recorder) ClearAppPrivileges(apps []string) { r.add("app_privileges:" + join(apps)) }
 func (r *recorder) Reset()                           { r.add("all") }
 
 func join(s []string) string {

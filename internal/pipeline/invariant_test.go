@@ -72,6 +72,7 @@ var bodies = map[string]string{
 	"/_security/profile/_has_privileges": `{"uids":["x"],"privileges":{"cluster":["monitor"]}}`,
 	"/_security/_query/api_key":          `{"query":{"match_all":{}},"aggs":{"n":{"terms":{"field":"name"}}}}`,
 	"/_security/_query/role":             `{"query":{"match_all":{}}}`,
+	"/_security/privilege":               `{"myapp":{"p":{"actions":["a:b"]}}}`,
 	// The token routes: a valid request to get one (validated before it is
 	// authorized) and one to invalidate.
 	"POST /_security/oauth2/token":   `{"grant_type":"refresh_token","refresh_token":"x"}`,

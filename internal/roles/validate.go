@@ -177,6 +177,20 @@ func applicationNameError(app string) string {
 	return ""
 }
 
+// ApplicationNameError is ApplicationPrivilege.validateApplicationName's
+// message, or "" for a valid name: with allowWildcard a role's application,
+// which may end in '*'; without, a stored privilege's, which may not.
+func ApplicationNameError(app string, allowWildcard bool) string {
+	if !allowWildcard && app != "" && strings.Contains(app, "*") {
+		return "Application names may not contain '*' (found '" + app + "')"
+	}
+	return applicationNameError(app)
+}
+
+// HasReservedMetadata is MetadataUtils.containsReservedMetadata: a
+// top-level key starting with "_".
+func HasReservedMetadata(metadata json.RawMessage) bool { return hasReservedKey(metadata) }
+
 // cutAny splits s at the first of the separator bytes, like Java's
 // split("[_-]", 2).
 func cutAny(s, seps string) (before, after string, found bool) {

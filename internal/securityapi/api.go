@@ -9,6 +9,7 @@ import (
 	"github.com/esauth/esauth/internal/tokens"
 
 	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/apppriv"
 
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
@@ -76,6 +77,8 @@ type API struct {
 	// Profiles keeps user profiles (optional: nil only in tests that
 	// need none).
 	Profiles *profiles.Service
+	// AppPrivileges keeps application privileges.
+	AppPrivileges *apppriv.Store
 	// Lockout is the login lockout (optional: turned off).
 	Lockout *lockout.Tracker
 	// Healthy reports whether the store answers, for _cluster/health.
@@ -169,6 +172,7 @@ func (a *API) Routes() []pipeline.Route {
 		{"POST", svcToken + "/{name}/_clear_cache", sec + "cache/clear", rest.BodyNone, a.clearServiceTokenCache},
 	}
 	table = append(table, a.profileRoutes()...)
+	table = append(table, a.appPrivilegeRoutes()...)
 	out := make([]pipeline.Route, 0, len(table)+2*len(security))
 	for _, rt := range append(table, security...) {
 		out = append(out, rt.pipelineRoute(""))

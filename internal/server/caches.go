@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/apppriv"
 	"github.com/esauth/esauth/internal/serviceaccount"
 
 	"github.com/esauth/esauth/internal/authz"
@@ -30,6 +31,7 @@ type caches struct {
 	lockout  *lockout.Tracker
 	apiKeys  *apikey.Service
 	services *serviceaccount.Service
+	appPrivs *apppriv.Store
 }
 
 // UserChanged evicts the user from every realm's cache, as Elasticsearch
@@ -102,12 +104,22 @@ func (c *caches) ServiceTokenChanged(key string) { c.services.IndexTokenChanged(
 // ClearServiceTokens evicts service tokens from the cache.
 func (c *caches) ClearServiceTokens(keys []string) { c.services.ClearCache(keys) }
 
+// AppPrivilegeChanged drops the stored application privileges after a
+// write here or on another node; role sets resolved against them follow
+// the new snapshot.
+func (c *caches) AppPrivilegeChanged(string) { c.appPrivs.Invalidate() }
+
+// ClearAppPrivileges applies a clear-cache request. The snapshot holds
+// every application, so clearing some clears all.
+func (c *caches) ClearAppPrivileges([]string) { c.appPrivs.Invalidate() }
+
 // Reset forgets everything: this node missed changes of the shared store.
 func (c *caches) Reset() {
 	c.ClearRealms(nil, nil)
 	c.ClearRoles(nil)
 	c.apiKeys.InvalidateAll()
 	c.services.Reset()
+	c.appPrivs.Invalidate()
 	c.index.Reset()
 	if err := c.lockout.Load(c.ctx); err != nil {
 		c.log.Warn("reloading the lockouts", "err", err)

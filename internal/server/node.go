@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/esauth/esauth/internal/apikey"
+	"github.com/esauth/esauth/internal/apppriv"
 	"github.com/esauth/esauth/internal/authcache"
 	"github.com/esauth/esauth/internal/authn"
 	"github.com/esauth/esauth/internal/authz"
@@ -169,7 +170,8 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	}
 	roleStore := roles.NewStore(db)
 	roleSource := authz.NewSource(fileRoles, roleStore)
-	authorizer := authz.New(roleSource, authz.Options{AnonymousAuthzException: cfg.Anonymous.AuthzException})
+	appPrivs := apppriv.NewStore(db)
+	authorizer := authz.New(roleSource, authz.Options{AnonymousAuthzException: cfg.Anonymous.AuthzException, Applications: appPrivs})
 
 	apiKeys := apikey.New(db, cfg.APIKey, apikey.Options{Log: log, Gate: func(ctx context.Context) (func(), error) {
 		return realms.chain.Gate.Acquire(ctx, apikey.RealmName)
@@ -187,7 +189,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 	// Every write, local or on another node, reaches every cache through
 	// this one fan-out.
 	n.caches = &caches{ctx: ctx, log: log, realms: realms.cached, roles: roleSource, authz: authorizer,
-		index: index, lastAuth: lastAuth, lockout: tracker, apiKeys: apiKeys, services: services}
+		index: index, lastAuth: lastAuth, lockout: tracker, apiKeys: apiKeys, services: services, appPrivs: appPrivs}
 	users.Changed = func(name string) { n.caches.UserChanged(name, false) }
 	roleStore.Changed = n.caches.RoleChanged
 	go fileRoles.Watch(ctx, filerealm.DefaultInterval, func([]string) { n.caches.FileRolesChanged() })
@@ -233,6 +235,7 @@ func New(ctx context.Context, opt Options) (_ *Node, err error) {
 		ServiceAccounts: services,
 		Tokens:          tokenService,
 		Profiles:        profiles.New(db),
+		AppPrivileges:   appPrivs,
 		Healthy:         storeHealthy(db, n.peers),
 		Log:             log,
 	}

@@ -41,6 +41,8 @@ type nodeOptions struct {
 	metricsReady func(net.Addr)
 	// conf is the configuration directory; a new one when empty.
 	conf string
+	// data is path.data; a new one when empty.
+	data string
 }
 
 func startNodeWith(t *testing.T, opt nodeOptions) node {
@@ -53,7 +55,11 @@ func startNodeWith(t *testing.T, opt nodeOptions) node {
 	if conf == "" {
 		conf = t.TempDir()
 	}
-	base := []string{"http.port=0", "path.data=" + t.TempDir(), "path.conf=" + conf,
+	data := opt.data
+	if data == "" {
+		data = t.TempDir()
+	}
+	base := []string{"http.port=0", "path.data=" + data, "path.conf=" + conf,
 		"xpack.security.authc.password_hashing.algorithm=bcrypt4"}
 	s, err := config.Load("", append(base, overrides...), func(string) (string, bool) { return "", false })
 	if err != nil {

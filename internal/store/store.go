@@ -51,6 +51,9 @@ const (
 	// Profiles holds user profiles (Elasticsearch's .security-profile
 	// documents), by profile uid.
 	Profiles Collection = "profiles"
+	// AppPrivileges holds application privileges (Elasticsearch's
+	// application-privilege documents), by "application/name".
+	AppPrivileges Collection = "application-privileges"
 )
 
 // UpdateFunc receives a record's current value and returns its new value.
