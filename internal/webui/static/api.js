@@ -151,9 +151,12 @@ export async function logout() {
   const old = superseded.filter((s) => s.expires > Date.now());
   forget();
   if (!t) return;
-  const calls = [t, ...old].map((s) => send('DELETE', '/_security/oauth2/token', { token: s.access }, auth));
+  // Each call authenticates with the current access token, so that one is
+  // invalidated last, once the others are done.
+  const calls = old.map((s) => send('DELETE', '/_security/oauth2/token', { token: s.access }, auth));
   if (t.refresh) calls.push(send('DELETE', '/_security/oauth2/token', { refresh_token: t.refresh }, auth));
   await Promise.allSettled(calls);
+  await Promise.allSettled([send('DELETE', '/_security/oauth2/token', { token: t.access }, auth)]);
 }
 
 /** Forgets the credentials without calling the server (after a 401). */
