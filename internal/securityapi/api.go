@@ -173,6 +173,7 @@ func (a *API) Routes() []pipeline.Route {
 	}
 	table = append(table, a.profileRoutes()...)
 	table = append(table, a.appPrivilegeRoutes()...)
+	table = append(table, a.fileUserRoutes()...)
 	out := make([]pipeline.Route, 0, len(table)+2*len(security))
 	for _, rt := range append(table, security...) {
 		out = append(out, rt.pipelineRoute(""))

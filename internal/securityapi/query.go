@@ -35,7 +35,22 @@ func (a *API) queryUsers(c *pipeline.Call) (pipeline.Prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		res := q.Run(users)
+		// A query or sort on last_authenticated (esauth's own field)
+		// reads the times on its first look at one, if the parameter
+		// did not already.
+		var lastErr error
+		loaded := withLast
+		res := q.RunWithLast(users, func(name string) (int64, bool) {
+			if !loaded {
+				loaded = true
+				last, lastErr = a.lastAuthTimes(ctx, true)
+			}
+			t, ok := last[name]
+			return t.UnixMilli(), ok
+		})
+		if lastErr != nil {
+			return nil, lastErr
+		}
 		list := make([]xcontent.Object, 0, len(res.Hits))
 		for _, h := range res.Hits {
 			u := h.User

@@ -57,6 +57,11 @@ type Field struct {
 	// NoSort marks a field the index cannot sort on (text without
 	// fielddata): "sorting is not supported for field [x]".
 	NoSort bool
+	// Own marks esauth's own field, one Elasticsearch's translators do
+	// not have: it is named only by its full name, never by a pattern, so
+	// that "*" (simple_query_string's default fields, exists on "*")
+	// names exactly the fields it names in Elasticsearch.
+	Own bool
 }
 
 // Schema describes one kind of document for the engine: its fields, the
@@ -215,7 +220,7 @@ func (s *Schema) translateField(name string, inSort bool) (fref, error) {
 func (s *Schema) translatePattern(pat string, into map[fref]bool) {
 	if isPattern(pat) {
 		for i, f := range s.Fields {
-			if pattern.SimpleMatch(pat, f.Name) {
+			if !f.Own && pattern.SimpleMatch(pat, f.Name) {
 				into[fref{f: i}] = true
 			}
 		}

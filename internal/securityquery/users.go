@@ -10,6 +10,13 @@ import (
 // username and roles are keywords, enabled a boolean, full_name text
 // (standard analyzer) and email text with the security index's "email"
 // analyzer; neither text field sorts. A user's _id is "user-" + username.
+//
+// last_authenticated is esauth's own (Own): the user's last successful
+// login as a date (epoch milliseconds), missing for a user never seen,
+// the value with_last_authenticated adds to each user. It is queried and
+// sorted as a date ("range": {"last_authenticated": {"lt": "now-30d"}},
+// "exists"), which is how the web page finds accounts not seen for N
+// days; Elasticsearch refuses the name as any unknown field.
 var Users = (&Schema{
 	Payload:  "query_user_request_payload",
 	IDPrefix: "user-",
@@ -19,6 +26,7 @@ var Users = (&Schema{
 		{Name: "enabled", Index: "enabled", Kind: Boolean},
 		{Name: "full_name", Index: "full_name", Kind: Text, Analyzer: "standard", NoSort: true},
 		{Name: "email", Index: "email", Kind: Text, Analyzer: "email", NoSort: true},
+		{Name: "last_authenticated", Index: "last_authenticated", Kind: Date, Own: true},
 	},
 }).init()
 
@@ -29,6 +37,7 @@ const (
 	userEnabled
 	userFullName
 	userEmail
+	userLastAuthenticated
 )
 
 // UserRequest is a parsed query-users body.
@@ -56,9 +65,18 @@ type UserResult struct {
 }
 
 // Run evaluates the request over users, given in any order; their index
-// order is username order. The users are not modified.
+// order is username order. The users are not modified. Every user is
+// without a last_authenticated (see RunWithLast).
 func (u *UserRequest) Run(users []user.User) UserResult {
-	res := u.r.Run(userSource(users))
+	return u.RunWithLast(users, nil)
+}
+
+// RunWithLast is Run where last gives a user's last_authenticated in
+// epoch milliseconds (ok false: never seen). last is called only for
+// queries and sorts on that field, so a caller may load the times
+// lazily; nil means no user has one.
+func (u *UserRequest) RunWithLast(users []user.User, last func(username string) (ms int64, ok bool)) UserResult {
+	res := u.r.Run(userSource{users, last})
 	out := UserResult{Total: res.Total}
 	if res.Hits != nil {
 		out.Hits = make([]UserHit, len(res.Hits))
@@ -70,16 +88,21 @@ func (u *UserRequest) Run(users []user.User) UserResult {
 }
 
 // userSource presents users as they come; Compare puts them in username
-// order.
-type userSource []user.User
+// order. last is RunWithLast's.
+type userSource struct {
+	users []user.User
+	last  func(string) (int64, bool)
+}
 
-func (s userSource) Len() int               { return len(s) }
-func (s userSource) Key(i int) string       { return s[i].Username }
-func (s userSource) Compare(a, b int) int   { return strings.Compare(s[a].Username, s[b].Username) }
+func (s userSource) Len() int         { return len(s.users) }
+func (s userSource) Key(i int) string { return s.users[i].Username }
+func (s userSource) Compare(a, b int) int {
+	return strings.Compare(s.users[a].Username, s.users[b].Username)
+}
 func (s userSource) Leaves(int, int) []Leaf { return nil }
 
 func (s userSource) Strings(i, f int, dst []string) []string {
-	u := &s[i]
+	u := &s.users[i]
 	switch f {
 	case userUsername:
 		return append(dst, u.Username)
@@ -97,6 +120,11 @@ func (s userSource) Strings(i, f int, dst []string) []string {
 	return dst
 }
 
-func (s userSource) Bool(i, f int) (bool, bool) { return s[i].Enabled, f == userEnabled }
+func (s userSource) Bool(i, f int) (bool, bool) { return s.users[i].Enabled, f == userEnabled }
 
-func (s userSource) Date(int, int) (int64, bool) { return 0, false }
+func (s userSource) Date(i, f int) (int64, bool) {
+	if f != userLastAuthenticated || s.last == nil {
+		return 0, false
+	}
+	return s.last(s.users[i].Username)
+}
