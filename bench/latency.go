@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,14 +109,26 @@ func latencyAuth(ctx context.Context, b *bench) error {
 	return nil
 }
 
-// latencyGateway paces GET /logs-1/_search through esauth's gateway and
-// straight to the upstream, alternately, at half the gateway's maximum.
+// latencyGateway paces GET /logs-1/_search through esauth's gateway,
+// straight to the upstream and through the bare Go proxy (the ceiling for
+// a Go gateway), in turn, at half the gateway's maximum: what the bare
+// proxy adds at the same rate tells esauth's share from net/http's and
+// the machine's.
 func latencyGateway(ctx context.Context, b *bench) error {
 	up, err := b.startUpstream(ctx)
 	if err != nil {
 		return err
 	}
 	es, err := b.startGateway(ctx, up)
+	if err != nil {
+		return err
+	}
+	line, err := htpasswdLine(ctx)
+	if err != nil {
+		return err
+	}
+	_, hash, _ := strings.Cut(line, ":")
+	goProxy, err := b.startGoProxy(ctx, up, strings.Replace(hash, "$2y$", "$2a$", 1))
 	if err != nil {
 		return err
 	}
@@ -129,14 +142,14 @@ func latencyGateway(ctx context.Context, b *bench) error {
 	}
 	rate := half(maxRate)
 	sec := fmt.Sprintf("Latency: GET /logs-1/_search at a paced %.0f req/s, half esauth gateway's maximum (ms, open loop, %d connections)", rate, pacedConns)
-	var direct, through, added percentiles
+	var direct, through, added, bare, bareAdded percentiles
 	var late []float64
 	for range b.opt.runs {
-		var rs [2]pacedResult
+		var rs [3]pacedResult
 		for i, target := range []struct {
 			url     string
 			headers []string
-		}{{up + searchPath, nil}, {es.url + searchPath, []string{auth}}} {
+		}{{up + searchPath, nil}, {es.url + searchPath, []string{auth}}, {goProxy + searchPath, []string{auth}}} {
 			r, err := runPaced(ctx, pacedLoad{rate: rate, conns: pacedConns, warmup: time.Second, duration: b.opt.duration, headers: target.headers}, target.url)
 			if err != nil {
 				return err
@@ -147,10 +160,14 @@ func latencyGateway(ctx context.Context, b *bench) error {
 		direct.add(rs[0])
 		through.add(rs[1])
 		added.add(pacedResult{p50: rs[1].p50 - rs[0].p50, p99: rs[1].p99 - rs[0].p99, p999: rs[1].p999 - rs[0].p999})
+		bare.add(rs[2])
+		bareAdded.add(pacedResult{p50: rs[2].p50 - rs[0].p50, p99: rs[2].p99 - rs[0].p99, p999: rs[2].p999 - rs[0].p999})
 	}
 	direct.figures(b, sec, "upstream directly (nginx, fixed JSON)")
 	through.figures(b, sec, "esauth gateway, cached user")
 	_, a99, _ := added.figures(b, sec, "added by the gateway (esauth − directly, each run)")
+	bare.figures(b, sec, "Go httputil.ReverseProxy + cached Basic (the bare Go proxy), same rate")
+	bareAdded.figures(b, sec, "added by the bare Go proxy (proxy − directly, each run)")
 	b.add(sec, "the load generator's own lateness (p99, every run), a floor under every percentile", "ms", late)
 	b.atMost("gateway: p99 latency added at half its maximum rate", a99.Median, 1, "ms").Section = sec
 	b.note("Latency, gateway: the maximum, %.0f req/s through esauth, is %s; the upstream directly gets the same rate.", maxRate, from)
