@@ -51,12 +51,10 @@ func gatewaySection(ctx context.Context, b *bench) error {
 	if err != nil {
 		return err
 	}
-	line, err := htpasswdLine(ctx)
+	hash, err := benchUserHash(ctx)
 	if err != nil {
 		return err
 	}
-	_, hash, _ := strings.Cut(line, ":")
-	hash = strings.Replace(hash, "$2y$", "$2a$", 1) // as Go's bcrypt and caddy write it
 	goProxy, err := b.startGoProxy(ctx, up, hash)
 	if err != nil {
 		return err
@@ -441,6 +439,17 @@ http {
 		return err
 	}
 	return waitHTTP(ctx, p, probe, "", http.StatusOK, 30*time.Second)
+}
+
+// benchUserHash is the bench user's bcrypt hash as Go's bcrypt and caddy
+// write it ($2a$, where htpasswd writes $2y$).
+func benchUserHash(ctx context.Context) (string, error) {
+	line, err := htpasswdLine(ctx)
+	if err != nil {
+		return "", err
+	}
+	_, hash, _ := strings.Cut(line, ":")
+	return strings.Replace(hash, "$2y$", "$2a$", 1), nil
 }
 
 // startGoProxy runs bench/gwproxy: httputil.ReverseProxy with a cached

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,12 +122,11 @@ func latencyGateway(ctx context.Context, b *bench) error {
 	if err != nil {
 		return err
 	}
-	line, err := htpasswdLine(ctx)
+	hash, err := benchUserHash(ctx)
 	if err != nil {
 		return err
 	}
-	_, hash, _ := strings.Cut(line, ":")
-	goProxy, err := b.startGoProxy(ctx, up, strings.Replace(hash, "$2y$", "$2a$", 1))
+	goProxy, err := b.startGoProxy(ctx, up, hash)
 	if err != nil {
 		return err
 	}
