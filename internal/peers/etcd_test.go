@@ -196,3 +196,50 @@ func TestClearCachesWaitsForAnswers(t *testing.T) {
 		return n == 0
 	})
 }
+
+// TestFollowFromRegistration: a request sent once a node is listed but
+// before its watch has begun still reaches it: Follow starts from the
+// store's revision before the node registered.
+func TestFollowFromRegistration(t *testing.T) {
+	m := etcdtest.StartMember(t)
+	prefix := "/follow-" + rand.Text() + "/"
+	ctx := t.Context()
+	adb := openEtcd(t, m, prefix)
+	asker := NewWithOptions(adb, adb, Node{ID: "a", Name: "a"}, &recorder{}, discard(), Options{AckTimeout: 5 * time.Second})
+	if err := asker.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go asker.Follow(ctx)
+	db := openEtcd(t, m, prefix)
+	late := &recorder{}
+	p := NewWithOptions(db, db, Node{ID: "late", Name: "late"}, late, discard(), Options{})
+	if err := p.Register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, err := db.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := make(chan Answers, 1)
+	go func() {
+		ans, err := asker.ClearCaches(ctx, ClearRolesKind, []string{"r1"}, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		answers <- ans
+	}()
+	// The request has been written (and its record removed, two
+	// revisions) before the late node starts to follow.
+	await(t, 5*time.Second, "the request is written", func() bool {
+		rev, err := db.Revision(ctx)
+		return err == nil && rev >= before+2
+	})
+	go p.Follow(ctx)
+	ans := <-answers
+	if len(ans.Done) != 2 || len(ans.Failed) != 0 {
+		t.Errorf("answers: %+v, want both nodes done", ans)
+	}
+	if got := late.list(); !slices.Equal(got, []string{"roles:r1"}) {
+		t.Errorf("the late node applied %v", got)
+	}
+}

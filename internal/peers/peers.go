@@ -127,6 +127,10 @@ type Peers struct {
 	// entry; fileTokens is what the entry publishes (Publish).
 	registered context.Context
 	fileTokens []string
+	// followFrom is the store's revision before the first registration:
+	// Follow starts there, so that a request sent to this node once it is
+	// listed is never missed for having come before the watch began.
+	followFrom int64
 	// pending are this node's cache-clearing requests awaiting answers, by
 	// request id.
 	pending map[string]*request
@@ -194,6 +198,16 @@ func (p *Peers) Nodes(ctx context.Context) []Node {
 // ends (the node stops or dies) it vanishes about MemberTTL later, unless
 // Deregister removed it first.
 func (p *Peers) Register(ctx context.Context) error {
+	p.mu.Lock()
+	first := p.registered == nil
+	p.mu.Unlock()
+	if first && p.w != nil {
+		if rev, err := p.w.Revision(ctx); err == nil {
+			p.mu.Lock()
+			p.followFrom = rev
+			p.mu.Unlock()
+		}
+	}
 	p.mu.Lock()
 	p.registered = ctx
 	val, _ := json.Marshal(nodeEntry{Name: p.self.Name, FileTokens: p.fileTokens})
@@ -405,7 +419,13 @@ func (r *request) stopWaiting(node string) {
 // misses nothing; if that revision was compacted away it cannot know what
 // changed, so it resets everything.
 func (p *Peers) Follow(ctx context.Context) {
-	rev := p.currentRevision(ctx)
+	p.mu.Lock()
+	rev := p.followFrom
+	p.followFrom = 0
+	p.mu.Unlock()
+	if rev == 0 {
+		rev = p.currentRevision(ctx)
+	}
 	for ctx.Err() == nil {
 		err := p.w.Watch(ctx, rev, func(e store.Event) {
 			rev = e.Revision

@@ -76,8 +76,10 @@ func TestGatePauseQueuesLikeACheck(t *testing.T) {
 	if err := <-paused; err != nil {
 		t.Fatal(err)
 	}
-	if i := slices.Index(o.labels, "pause"); i < 0 || i > 1 {
-		t.Errorf("the pause came after %d of the flood's checks, want at most 1", i)
+	// The pause records its turn when it sleeps, after giving its slot
+	// back: one more flood check may start in between.
+	if i := slices.Index(o.labels, "pause"); i < 0 || i > 2 {
+		t.Errorf("the pause came after %d of the flood's checks, want at most 1 (2 counting the one that may start as it gives its slot back)", i)
 	}
 }
 
