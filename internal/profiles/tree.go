@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"strings"
 
+	"github.com/esauth/esauth/internal/pattern"
 	"github.com/esauth/esauth/internal/xcontent"
 )
 
@@ -197,7 +197,7 @@ func filterObject(obj *node, prefix string, includes []string) *node {
 
 func matchesAny(patterns []string, s string) bool {
 	for _, p := range patterns {
-		if globMatch(p, s) {
+		if pattern.SimpleMatch(p, s) {
 			return true
 		}
 	}
@@ -211,28 +211,6 @@ func prefixOfAny(patterns []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// globMatch is Regex.simpleMatch: '*' matches any run of characters.
-func globMatch(p, s string) bool {
-	px, sx, star, mark := 0, 0, -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(p) && p[px] == '*':
-			star, mark = px, sx
-			px++
-		case px < len(p) && p[px] == s[sx]:
-			px++
-			sx++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	return strings.Trim(p[px:], "*") == ""
 }
 
 // globPrefix reports whether some string that starts with s matches p.

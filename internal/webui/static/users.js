@@ -7,7 +7,7 @@
 import * as api from './api.js';
 import { APIError, NetworkError, call, reasonOf, userPath } from './api.js';
 import { $, actionButton, confirmAction, el, failed, session } from './ui.js';
-import { initImportExport } from './importexport.js';
+import { fetchAll, initImportExport } from './importexport.js';
 
 // maxWindow is the query API's result window (index.max_result_window):
 // from + size beyond it is refused, so pages past it go by search_after.
@@ -404,23 +404,6 @@ function selectMatching() {
   showSelection();
 }
 
-/**
- * Every username a query matches, in username order: search_after on the
- * username (unique), a thousand at a time, so it goes past 10 000.
- */
-async function matchingNames(base) {
-  const names = [];
-  let after = null;
-  for (;;) {
-    const body = { ...base, size: 1000 };
-    if (after) body.search_after = after;
-    const page = await call('POST', '/_security/_query/user', body);
-    for (const u of page.users) names.push(u.username);
-    if (page.users.length < 1000) return names;
-    after = page.users[page.users.length - 1]._sort;
-  }
-}
-
 // The bulk actions: what each does to one user, and its words.
 const bulkActions = {
   enable: { verb: 'Enable', skipSelf: false, run: (name) => call('PUT', userPath(name, '/_enable')) },
@@ -462,7 +445,7 @@ async function openBulk(key) {
   if (selection.all) {
     $('users-message').textContent = `Listing the ${selection.all.total} users matching the search…`;
     try {
-      names = await matchingNames(selection.all.body);
+      names = (await fetchAll(selection.all.body)).map((u) => u.username);
     } catch (err) {
       $('users-message').textContent = '';
       failed(err, $('users-message'), () => openBulk(key));
